@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+
+/**
+ * Every path, socket, cgroup parent and device name one daemon creates, derived from its
+ * state directory and node name, so that daemons side by side (one per network-namespace
+ * "host" in scenarios) never collide.
+ */
+export interface NodePaths {
+  stateDir: string;
+  /** The local API socket (root only). */
+  socket: string;
+  /** Held with an exclusive lock while a daemon runs on this state directory. */
+  pidFile: string;
+  images: string;
+  containers: string;
+  /** Overlayfs upper/work/merged directories of running containers. */
+  rootfs: string;
+  /** State directory handed to the OCI runtime (`--root`). */
+  runtimeRoot: string;
+  /** cgroup parent of every container of this node, relative to each hierarchy's root. */
+  cgroupParent: string;
+  logFile: string;
+}
+
+/** The default state directory of a machine's one daemon. */
+export const defaultStateDir = '/var/lib/swarmts';
+
+/** The default API socket when the state directory is the default one. */
+export const defaultSocketPath = '/run/swarmts/swarmts.sock';
+
+/** Paths for a daemon with this state directory and node name. */
+export function nodePaths(stateDir: string, nodeName: string): NodePaths {
+  return {
+    stateDir,
+    socket: socketPathFor(stateDir),
+    pidFile: join(stateDir, 'daemon.pid'),
+    images: join(stateDir, 'images'),
+    containers: join(stateDir, 'containers'),
+    rootfs: join(stateDir, 'rootfs'),
+    runtimeRoot: join(stateDir, 'runtime'),
+    cgroupParent: `/swarmts/${cgroupSafe(nodeName)}`,
+    logFile: join(stateDir, 'daemon.log'),
+  };
+}
+
+/** The socket a CLI talks to for a state directory (the same rule as `nodePaths`). */
+export function socketPathFor(stateDir: string): string {
+  return stateDir === defaultStateDir ? defaultSocketPath : join(stateDir, 'swarmts.sock');
+}
+
+function cgroupSafe(name: string): string {
+  return name.replace(/[^a-zA-Z0-9_.-]/g, '_');
+}
