@@ -1,0 +1,200 @@
+#include "container.h"
+#include "cgroup.h"
+#include "mounts.h"
+#include "namespaces.h"
+#include "process.h"
+#include "state.h"
+#include "util.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+char *
+container_cgroup_path (const struct spec *spec, const char *id)
+{
+  return spec->cgroups_path ? xstrdup (spec->cgroups_path) : xasprintf ("/swarmts-runtime/%s", id);
+}
+
+/* A one-message reply over the sync socket: "" for ready, or the error text. */
+static void
+child_reply (int sock, const struct error *err)
+{
+  const char *msg = err ? err->message : "";
+  if (send (sock, msg, strlen (msg) + 1, MSG_NOSIGNAL) < 0)
+    _exit (126);
+}
+
+static int
+write_sysctls (const struct spec *spec, struct error *err)
+{
+  if (spec->sysctl == NULL)
+    return 0;
+  json_object_object_foreach (spec->sysctl, key, value)
+    {
+      cleanup_free char *path = xasprintf ("/proc/sys/%s", key);
+      for (char *p = path + 10; *p; p++)
+        if (*p == '.')
+          *p = '/';
+      if (write_string (path, json_object_get_string (value), err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+/* The init's set-up in its new namespaces, up to (not including) the wait for `start`. */
+static int
+child_setup (const struct create_options *o, const struct spec *spec, const char *fifo, int *fifo_fd, struct error *err)
+{
+  const struct namespace_spec *cgroup_ns = spec_namespace (spec, CLONE_NEWCGROUP);
+  if (cgroup_ns && cgroup_ns->path == NULL && unshare (CLONE_NEWCGROUP) < 0)
+    return fail_errno (err, "unshare the cgroup namespace");
+  if (namespaces_join_paths (spec, err) < 0)
+    return -1;
+  if (spec->hostname && spec_namespace (spec, CLONE_NEWUTS) && sethostname (spec->hostname, strlen (spec->hostname)) < 0)
+    return fail_errno (err, "sethostname `%s`", spec->hostname);
+  if (write_sysctls (spec, err) < 0)
+    return -1;
+  /* Opened now, while the host's paths are visible; reopened for writing after pivot_root. */
+  if (o->wait_for_start && (*fifo_fd = open (fifo, O_PATH | O_CLOEXEC)) < 0)
+    return fail_errno (err, "open `%s`", fifo);
+  if (spec_namespace (spec, CLONE_NEWNS) == NULL)
+    return fail (err, "config.json: linux.namespaces: a mount namespace is required");
+  if (mounts_setup_rootfs (spec, err) < 0 || mounts_finish (spec, err) < 0)
+    return -1;
+  return process_check_executable (&spec->process, err);
+}
+
+/* Everything the init does between clone and execve. Never returns. */
+static void __attribute__ ((noreturn))
+child_main (const struct create_options *o, const struct spec *spec, int sock, const char *fifo)
+{
+  struct error err = { 0 };
+  char go;
+  if (recv (sock, &go, 1, 0) != 1)
+    _exit (126); /* the parent went away */
+  syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+  int fifo_fd = -1;
+  if (child_setup (o, spec, fifo, &fifo_fd, &err) < 0)
+    {
+      child_reply (sock, &err);
+      _exit (126);
+    }
+  child_reply (sock, NULL);
+  close (sock);
+  if (o->wait_for_start)
+    {
+      /* Blocks until `start` opens the fifo for reading. */
+      char path[64];
+      snprintf (path, sizeof path, "/proc/self/fd/%d", fifo_fd);
+      int wfd = open (path, O_WRONLY | O_CLOEXEC);
+      if (wfd < 0 || write (wfd, "0", 1) != 1)
+        _exit (126);
+      close (wfd);
+      close (fifo_fd);
+    }
+  process_exec (&spec->process, spec->seccomp, &err);
+  fprintf (stderr, "swarmts-runtime: %s\n", err.message);
+  _exit (err.errnum == ENOENT ? 127 : 126);
+}
+
+static int
+save_state_json (const struct create_options *o, const struct spec *spec, pid_t pid, const char *cgroup_path, struct error *err)
+{
+  char created[64];
+  now_rfc3339 (created, sizeof created);
+  json_object *annotations = NULL;
+  json_object_object_get_ex (spec->json, "annotations", &annotations);
+  struct container_state state = {
+    .id = (char *) o->id, .pid = pid, .pid_start_time = process_stat (pid, NULL), .bundle = spec->bundle,
+    .created = created, .cgroup_path = (char *) cgroup_path,
+    .annotations_json = (char *) (annotations ? json_object_to_json_string_ext (annotations, JSON_C_TO_STRING_PLAIN) : "{}"),
+  };
+  return state_save (o->root, &state, err);
+}
+
+int
+container_create (const struct create_options *o, const struct spec *spec, pid_t *pid_out, struct error *err)
+{
+  if (state_check_id (o->id, err) < 0 || state_dir_create (o->root, o->id, err) < 0)
+    return -1;
+  cleanup_free char *fifo = state_fifo (o->root, o->id);
+  cleanup_free char *cgroup_path = container_cgroup_path (spec, o->id);
+  int sv[2] = { -1, -1 };
+  if (o->wait_for_start && mkfifo (fifo, 0600) < 0)
+    {
+      fail_errno (err, "mkfifo `%s`", fifo);
+      state_remove (o->root, o->id);
+      return -1;
+    }
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    {
+      fail_errno (err, "socketpair");
+      state_remove (o->root, o->id);
+      return -1;
+    }
+  pid_t pid = (pid_t) syscall (SYS_clone, namespaces_clone_flags (spec) | SIGCHLD, 0, 0, 0, 0);
+  if (pid < 0)
+    {
+      fail_errno (err, "clone the container's init");
+      close (sv[0]);
+      close (sv[1]);
+      state_remove (o->root, o->id);
+      return -1;
+    }
+  if (pid == 0)
+    {
+      close (sv[0]);
+      child_main (o, spec, sv[1], fifo);
+    }
+  close (sv[1]);
+  int ret = cgroup_create (cgroup_path, &spec->resources, pid, err);
+  if (ret == 0)
+    ret = process_set_oom_score (pid, &spec->process, err);
+  if (ret == 0 && send (sv[0], "g", 1, MSG_NOSIGNAL) != 1)
+    ret = fail_errno (err, "start the container's init");
+  if (ret == 0)
+    {
+      char reply[sizeof err->message];
+      ssize_t n = recv (sv[0], reply, sizeof reply - 1, 0);
+      if (n <= 0)
+        ret = fail (err, "the container's init died during set-up");
+      else if (reply[0] != '\0')
+        {
+          reply[n] = '\0';
+          ret = fail (err, "%s", reply);
+        }
+    }
+  close (sv[0]);
+  if (ret == 0)
+    ret = save_state_json (o, spec, pid, cgroup_path, err);
+  if (ret == 0 && o->pid_file)
+    {
+      char text[32];
+      int len = snprintf (text, sizeof text, "%d", pid);
+      ret = write_file_atomic (o->pid_file, text, len, err);
+    }
+  if (ret < 0)
+    {
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+      struct error ignored;
+      cgroup_destroy (cgroup_path, &ignored);
+      state_remove (o->root, o->id);
+      return -1;
+    }
+  *pid_out = pid;
+  return 0;
+}
