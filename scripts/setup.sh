@@ -12,7 +12,8 @@ node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
 [ "$node_major" -ge 20 ] || { echo "setup.sh: Node.js >= 20 is required (found: $(node --version 2>/dev/null || echo none))" >&2; exit 1; }
 
 packages=(gcc make pkg-config libseccomp-dev libjson-c-dev busybox-static docker-registry
-          crun runc nftables iproute2 iputils-ping curl attr tar gzip util-linux jq)
+          crun runc nftables iproute2 iputils-ping curl attr tar gzip zstd util-linux jq
+          apache2-utils openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -114,6 +114,16 @@ export class ContainerManager implements Runtime {
     }
   }
 
+  /** Whether a container (in any state) was made from this image: such images are kept. */
+  usesImage(imageId: string): boolean {
+    return [...this.entries.values()].some((e) => e.info.imageId === imageId);
+  }
+
+  /** Whether a container with this id exists. */
+  owns(containerId: string): boolean {
+    return this.entries.has(containerId);
+  }
+
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
     if (spec.name !== undefined && !isValidName(spec.name)) throw new SwarmError('INVALID_ARGUMENT', `invalid container name "${spec.name}": use [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters`);
     const id = randomBytes(32).toString('hex');

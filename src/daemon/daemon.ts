@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import type { Logger } from '../core/logger.js';
+import { ApiServer } from './api-server.js';
+import { registerRoutes } from './api-routes.js';
+import { HttpRouter } from './http-router.js';
+import { openNodeRuntime } from './node-runtime.js';
+import { nodePaths } from './paths.js';
+import { StateLock } from './state-lock.js';
+
+/** How one daemon is started: where its state lives, what the node is called, which OCI runtime. */
+export interface DaemonOptions {
+  stateDir: string;
+  nodeName: string;
+  /** swarmts-runtime, crun, runc, or a path to an OCI runtime binary. */
+  ociRuntime: string;
+}
+
+/** A started daemon. Stopping it leaves containers running under their monitors. */
+export interface RunningDaemon {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one node's daemon: takes the state directory's lock, opens the image store and
+ * the container runtime, finds the containers a previous daemon left, and serves the API.
+ */
+export async function startDaemon(options: DaemonOptions, log: Logger): Promise<RunningDaemon> {
+  const paths = nodePaths(options.stateDir, options.nodeName);
+  mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
+  const lock = StateLock.acquire(paths.pidFile);
+  try {
+    const node = await openNodeRuntime(paths, options, log);
+    await node.recover();
+    const router = registerRoutes(new HttpRouter(log.child('api')), node);
+    const server = await ApiServer.listen(paths.socket, router);
+    log.info('daemon ready', { node: options.nodeName, socket: paths.socket, runtime: options.ociRuntime, stateDir: paths.stateDir });
+    return {
+      async stop() {
+        await server.close();
+        lock.release();
+      },
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
