@@ -10,6 +10,12 @@ import { swarmtsVersion } from '../core/version.js';
  * stderr), 2 bad usage; `container run` exits with the container's own code, or 125 when
  * the container could not be run at all (as docker does).
  */
+/** Commands added with addCommand do not inherit these settings: set them on every one. */
+function overrideExitEverywhere(command: Command): void {
+  command.exitOverride().showHelpAfterError('(run with --help for usage)');
+  for (const sub of command.commands) overrideExitEverywhere(sub);
+}
+
 export async function cliMain(argv: string[]): Promise<number> {
   const program = new Command('swarmts')
     .description('A peer-to-peer container orchestrator in the spirit of Docker Swarm')
@@ -17,12 +23,11 @@ export async function cliMain(argv: string[]): Promise<number> {
     .option('--state-dir <dir>', 'state directory of the daemon to use (env SWARMTS_STATE_DIR; default /var/lib/swarmts)')
     .option('--socket <path>', 'API socket of the daemon to use (env SWARMTS_SOCKET)')
     .addHelpText('after', '\nThe daemon: swarmts daemon --help')
-    .enablePositionalOptions()
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .enablePositionalOptions();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   program.addCommand(imageCommand(globals));
   program.addCommand(containerCommand(globals));
+  overrideExitEverywhere(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -37,6 +37,7 @@ export async function startDaemon(options: DaemonOptions, log: Logger): Promise<
     return {
       async stop() {
         await server.close();
+        node.runtime.close();
         lock.release();
       },
     };

@@ -54,8 +54,8 @@ export interface OciDriver {
   status(id: string): Promise<'created' | 'running' | 'stopped' | undefined>;
   kill(id: string, signal: string): Promise<void>;
   delete(id: string, force: boolean): Promise<void>;
-  /** Resolves once the monitor has written the exit file. */
-  waitExit(exitFile: string): Promise<ExitStatus>;
+  /** Resolves once the monitor has written the exit file; rejects with an AbortError when `signal` fires. */
+  waitExit(exitFile: string, signal?: AbortSignal): Promise<ExitStatus>;
   exec(id: string, args: string[], options: { env: string[]; cwd?: string; user?: ResolvedUser }, output: OutputSink): Promise<number>;
 }
 
@@ -99,6 +99,8 @@ interface Entry {
  */
 export class ContainerManager implements Runtime {
   private readonly entries = new Map<string, Entry>();
+  /** Stops watching exit files when the daemon shuts down; the containers keep running. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly c: ContainerManagerComponents) {}
 
@@ -110,8 +112,13 @@ export class ContainerManager implements Runtime {
       if (info.state !== 'running') continue;
       const status = await this.c.oci.status(info.id).catch(() => undefined);
       this.c.log.info(status === 'running' ? 'container still running' : 'container ended while the daemon was away', { id: info.id.slice(0, 12), name: info.name });
-      entry.exited = this.watchExit(entry);
+      this.watch(entry);
     }
+  }
+
+  /** Stops watching containers (their monitors go on); pending waits never settle after this. */
+  close(): void {
+    this.closing.abort();
   }
 
   /** Whether a container (in any state) was made from this image: such images are kept. */
@@ -168,7 +175,7 @@ export class ContainerManager implements Runtime {
       info.startedAt = new Date().toISOString();
       delete info.exit;
       await saveRecord(files, info);
-      entry.exited = this.watchExit(entry);
+      this.watch(entry);
       return structuredClone(info);
     } catch (err) {
       await this.c.oci.delete(info.id, true).catch(() => {});
@@ -247,9 +254,15 @@ export class ContainerManager implements Runtime {
     return this.c.oci.exec(entry.info.id, spec.args, { env, user, ...(cwd ? { cwd } : {}) }, output);
   }
 
+  private watch(entry: Entry): void {
+    entry.exited = this.watchExit(entry);
+    // After close() the wait is abandoned on purpose: that rejection needs no handler.
+    entry.exited.catch(() => undefined);
+  }
+
   /** Waits for the monitor's exit file, then frees the container's kernel resources. */
   private async watchExit(entry: Entry): Promise<ExitStatus> {
-    const exit = await this.c.oci.waitExit(entry.files.exitFile);
+    const exit = await this.c.oci.waitExit(entry.files.exitFile, this.closing.signal);
     const { info } = entry;
     await this.c.oci.delete(info.id, true).catch((err) => this.c.log.warn('runtime delete failed', { id: info.id.slice(0, 12), error: errorMessage(err) }));
     await this.c.images.unmountRootfs(info.id).catch((err) => this.c.log.warn('unmounting the root failed', { id: info.id.slice(0, 12), error: errorMessage(err) }));

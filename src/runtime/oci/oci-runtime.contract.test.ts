@@ -10,6 +10,7 @@ import type { ContainerSpec, ExitStatus } from '../runtime.js';
 import { buildBundleConfig } from './bundle-config.js';
 import { nativeBinary } from './native-binaries.js';
 import { defaultOciRuntimeConfig, OciRuntime } from './oci-runtime.js';
+import { removeCgroupTree } from './test-cgroups.js';
 import { makeBusyboxRootfs } from './test-rootfs.js';
 
 /**
@@ -252,9 +253,7 @@ for (const subject of subjects) {
 
 test.after(() => {
   // Each container removes its own cgroup; the shared parent goes last.
-  for (const hierarchy of ['memory/', 'pids/', 'cpu/', 'cpuacct/', 'devices/', '']) {
-    spawnSync('rmdir', [`/sys/fs/cgroup/${hierarchy}${cgroupParent.slice(1)}`]);
-  }
+  removeCgroupTree(cgroupParent);
   root.remove();
   rmSync(work, { recursive: true, force: true });
 });

@@ -73,9 +73,14 @@ export class OciRuntime implements OciDriver {
   }
 
   /** Resolves with the exit status once the monitor has written it (atomically, by rename). */
-  waitExit(exitFile: string): Promise<ExitStatus> {
+  waitExit(exitFile: string, signal?: AbortSignal): Promise<ExitStatus> {
     return new Promise((resolve, reject) => {
       let done = false;
+      const stop = () => {
+        done = true;
+        watcher.close();
+        clearInterval(poll);
+      };
       const check = async () => {
         if (done) return;
         let text: string;
@@ -84,9 +89,7 @@ export class OciRuntime implements OciDriver {
         } catch {
           return; // not yet written
         }
-        done = true;
-        watcher.close();
-        clearInterval(poll);
+        stop();
         try {
           const raw = JSON.parse(text) as { exitCode: number; signal: string | null; oomKilled: boolean; finishedAt: string };
           const exit: ExitStatus = { exitCode: raw.exitCode, oomKilled: raw.oomKilled, finishedAt: raw.finishedAt };
@@ -101,6 +104,11 @@ export class OciRuntime implements OciDriver {
         if (file === name) void check();
       });
       const poll = setInterval(() => void check(), exitPollMs);
+      signal?.addEventListener('abort', () => {
+        if (done) return;
+        stop();
+        reject(signal.reason);
+      }, { once: true });
       void check();
     });
   }
