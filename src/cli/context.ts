@@ -1,5 +1,5 @@
 import { ApiClient } from '../daemon/api-client.js';
-import { defaultStateDir, socketPathFor } from '../daemon/paths.js';
+import { defaultStateDir, socketPathFor } from '../daemon/api-socket.js';
 
 /** Options every command shares. */
 export interface GlobalOptions {

@@ -1,19 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import type { Logger } from '../core/logger.js';
 import { ApiServer } from './api-server.js';
+import type { DaemonOptions } from './daemon-options.js';
 import { registerRoutes } from './api-routes.js';
 import { HttpRouter } from './http-router.js';
 import { openNodeRuntime } from './node-runtime.js';
 import { nodePaths } from './paths.js';
 import { StateLock } from './state-lock.js';
-
-/** How one daemon is started: where its state lives, what the node is called, which OCI runtime. */
-export interface DaemonOptions {
-  stateDir: string;
-  nodeName: string;
-  /** swarmts-runtime, crun, runc, or a path to an OCI runtime binary. */
-  ociRuntime: string;
-}
 
 /** A started daemon. Stopping it leaves containers running under their monitors. */
 export interface RunningDaemon {

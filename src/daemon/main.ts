@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { errorMessage } from '../core/errors.js';
 import { Logger, defaultLoggerConfig, type LogLevel } from '../core/logger.js';
 import { startDaemon } from './daemon.js';
-import { defaultStateDir } from './paths.js';
+import { defaultStateDir } from './api-socket.js';
 
 /**
  * `swarmts daemon`: runs this node's daemon in the foreground until SIGTERM or SIGINT.

@@ -10,7 +10,7 @@ import { SwarmError } from '../core/errors.js';
 import { swarmtsVersion } from '../core/version.js';
 import type { ApiComponents } from './api-routes.js';
 import { apiVersion, type InfoResponse } from './api-types.js';
-import type { DaemonOptions } from './daemon.js';
+import type { DaemonOptions } from './daemon-options.js';
 import type { NodePaths } from './paths.js';
 
 /** The node's image store and container runtime, wired for the API. */

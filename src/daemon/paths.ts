@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { socketPathFor } from './api-socket.js';
 
 /**
  * Every path, socket, cgroup parent and device name one daemon creates, derived from its
@@ -22,12 +23,6 @@ export interface NodePaths {
   logFile: string;
 }
 
-/** The default state directory of a machine's one daemon. */
-export const defaultStateDir = '/var/lib/swarmts';
-
-/** The default API socket when the state directory is the default one. */
-export const defaultSocketPath = '/run/swarmts/swarmts.sock';
-
 /** Paths for a daemon with this state directory and node name. */
 export function nodePaths(stateDir: string, nodeName: string): NodePaths {
   return {
@@ -41,11 +36,6 @@ export function nodePaths(stateDir: string, nodeName: string): NodePaths {
     cgroupParent: `/swarmts/${cgroupSafe(nodeName)}`,
     logFile: join(stateDir, 'daemon.log'),
   };
-}
-
-/** The socket a CLI talks to for a state directory (the same rule as `nodePaths`). */
-export function socketPathFor(stateDir: string): string {
-  return stateDir === defaultStateDir ? defaultSocketPath : join(stateDir, 'swarmts.sock');
 }
 
 function cgroupSafe(name: string): string {
