@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# quickstart.sh — a one-node swarmts on this machine, running an example you can curl.
+# Installs what it needs (scripts/setup.sh), starts the daemon in the background (state in
+# /var/lib/swarmts, log in /var/log/swarmts.log), imports the busybox test image and runs
+# busybox httpd serving examples/web/www on http://127.0.0.1:8080/.
+# Stop it all with: scripts/quickstart.sh stop
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+swarmts() { node "$root/dist/src/main.js" "$@"; }
+
+if [ "${1:-}" = stop ]; then
+  swarmts container rm -f web >/dev/null 2>&1 || true
+  pkill -TERM -f "dist/src/main.js daemon" || true
+  echo "stopped"
+  exit 0
+fi
+
+bash scripts/setup.sh
+
+if ! swarmts container ls >/dev/null 2>&1; then
+  setsid node "$root/dist/src/main.js" daemon >> /var/log/swarmts.log 2>&1 < /dev/null &
+  for _ in $(seq 100); do swarmts container ls >/dev/null 2>&1 && break; sleep 0.1; done
+  swarmts container ls >/dev/null || { echo "the daemon did not start; see /var/log/swarmts.log" >&2; exit 1; }
+fi
+
+swarmts image import build/images/busybox.tar --reference busybox:latest
+swarmts container rm -f web >/dev/null 2>&1 || true
+swarmts container run -d --name web --network host -m 64m --cpus 0.5 \
+  -v "$root/examples/web/www:/www:ro" busybox httpd -f -p 127.0.0.1:8080 -h /www
+for _ in $(seq 50); do curl -fsS http://127.0.0.1:8080/ >/dev/null 2>&1 && break; sleep 0.1; done
+
+cat <<MSG
+
+swarmts is running. Try:
+  curl http://127.0.0.1:8080/
+  swarmts container ls
+  swarmts container logs web
+  swarmts container exec web ps
+  bash scripts/quickstart.sh stop
+MSG
