@@ -33,6 +33,7 @@ interface Subject {
 }
 const subjects: Subject[] = [{ name: 'swarmts-runtime', runtimePath: nativeBinary('swarmts-runtime') }];
 if (spawnSync('crun', ['--version']).status === 0) subjects.push({ name: 'crun', runtimePath: crunWrapper });
+if (spawnSync('runc', ['--version']).status === 0) subjects.push({ name: 'runc', runtimePath: spawnSync('sh', ['-c', 'command -v runc'], { encoding: 'utf8' }).stdout.trim() });
 
 let counter = 0;
 
