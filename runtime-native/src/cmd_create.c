@@ -1,12 +1,13 @@
 #include "commands.h"
 #include "container.h"
 #include "error.h"
+#include "spec.h"
 #include <getopt.h>
 #include <stdio.h>
 #include <unistd.h>
 
-/* Options create and run share: --bundle, --pid-file, and the id. */
-int
+/* Options create and run share: --bundle, --pid-file, --detach, and the id. */
+static int
 parse_create_args (int argc, char **argv, const char **bundle, const char **pid_file, int *detach, const char **id, struct error *err)
 {
   static const struct option options[] = {
@@ -37,19 +38,23 @@ parse_create_args (int argc, char **argv, const char **bundle, const char **pid_
 }
 
 int
-cmd_create (const struct global_options *g, int argc, char **argv)
+create_from_args (const struct global_options *g, int argc, char **argv, int wait_for_start, struct created *out)
 {
   struct error err = { 0 };
-  const char *bundle, *pid_file, *id;
-  int detach;
-  if (parse_create_args (argc, argv, &bundle, &pid_file, &detach, &id, &err) < 0)
+  const char *bundle, *pid_file;
+  if (parse_create_args (argc, argv, &bundle, &pid_file, &out->detach, &out->id, &err) < 0)
     return report (&err);
-  struct spec spec;
-  if (spec_load (bundle, &spec, &err) < 0)
+  if (spec_load (bundle, &out->spec, &err) < 0)
     return report (&err);
-  struct create_options o = { .root = g->root, .id = id, .pid_file = pid_file, .wait_for_start = 1 };
-  pid_t pid;
-  if (container_create (&o, &spec, &pid, &err) < 0)
+  struct create_options o = { .root = g->root, .id = out->id, .pid_file = pid_file, .wait_for_start = wait_for_start };
+  if (container_create (&o, &out->spec, &out->pid, &err) < 0)
     return report (&err);
   return 0;
+}
+
+int
+cmd_create (const struct global_options *g, int argc, char **argv)
+{
+  struct created created;
+  return create_from_args (g, argc, argv, 1, &created);
 }

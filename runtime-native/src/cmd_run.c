@@ -8,8 +8,6 @@
 #include <string.h>
 #include <sys/wait.h>
 
-int parse_create_args (int argc, char **argv, const char **bundle, const char **pid_file, int *detach, const char **id, struct error *err);
-
 static volatile pid_t forward_to;
 
 static void
@@ -25,31 +23,22 @@ int
 cmd_run (const struct global_options *g, int argc, char **argv)
 {
   struct error err = { 0 };
-  const char *bundle, *pid_file, *id;
-  int detach;
-  if (parse_create_args (argc, argv, &bundle, &pid_file, &detach, &id, &err) < 0)
-    return report (&err);
-  struct spec spec;
-  if (spec_load (bundle, &spec, &err) < 0)
-    return report (&err);
-  struct create_options o = { .root = g->root, .id = id, .pid_file = pid_file, .wait_for_start = 0 };
-  pid_t pid;
-  if (container_create (&o, &spec, &pid, &err) < 0)
-    return report (&err);
-  if (detach)
-    return 0;
-  forward_to = pid;
+  struct created c;
+  int code = create_from_args (g, argc, argv, 0, &c);
+  if (code != 0 || c.detach)
+    return code;
+  forward_to = c.pid;
   struct sigaction sa = { .sa_handler = forward_signal };
   sigemptyset (&sa.sa_mask);
   static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
   for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
     sigaction (forwarded[i], &sa, NULL);
   int status = 0;
-  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+  while (waitpid (c.pid, &status, 0) < 0 && errno == EINTR)
     ;
-  cleanup_free char *cgroup_path = container_cgroup_path (&spec, id);
+  cleanup_free char *cgroup_path = container_cgroup_path (&c.spec, c.id);
   if (cgroup_destroy (cgroup_path, &err) < 0)
     report (&err);
-  state_remove (g->root, id);
+  state_remove (g->root, c.id);
   return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
 }

@@ -3,6 +3,8 @@
 #define SWARMTS_COMMANDS_H
 
 #include "error.h"
+#include "spec.h"
+#include <sys/types.h>
 
 struct global_options {
   const char *root;
@@ -17,6 +19,16 @@ int cmd_delete (const struct global_options *g, int argc, char **argv);
 int cmd_exec (const struct global_options *g, int argc, char **argv);
 int cmd_list (const struct global_options *g, int argc, char **argv);
 int cmd_spec (const struct global_options *g, int argc, char **argv);
+
+/* What create and run share: parse `[--bundle B] [--pid-file F] [--detach] ID`, load the
+ * bundle, create the container (waiting for `start` or not). Returns the exit code. */
+struct created {
+  const char *id;
+  int detach;
+  struct spec spec;
+  pid_t pid;
+};
+int create_from_args (const struct global_options *g, int argc, char **argv, int wait_for_start, struct created *out);
 
 /* Prints the error (stderr and --log) and returns 1. */
 int report (const struct error *err);

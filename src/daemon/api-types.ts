@@ -4,6 +4,7 @@
  * Errors come back as `{ error: { code, message, details? } }` with a matching status.
  */
 import type { ErrorCode } from '../core/errors.js';
+import type { ImageSummary, PullEvent } from '../runtime/image/local-images.js';
 import type { ContainerInfo, ContainerSpec, ExitStatus, LogLine } from '../runtime/runtime.js';
 
 /** Bumped when a request or answer changes shape incompatibly. */
@@ -26,18 +27,8 @@ export interface InfoResponse {
   images: number;
 }
 
-/** One image as listed. */
-export interface ImageSummary {
-  id: string;
-  references: string[];
-  sizeBytes: number;
-  createdAt?: string;
-}
-
-/** POST /v1/images/pull, answered as a stream of these. */
-export type PullEvent =
-  | { type: 'progress'; layer: string; doneBytes: number; totalBytes: number }
-  | { type: 'done'; image: ImageSummary };
+/** GET /v1/images lists these; POST /v1/images/pull streams PullEvents. */
+export type { ImageSummary, PullEvent };
 
 /** POST /v1/images/import: a tar stream in the body, the reference in the query. */
 export interface ImportResponse {

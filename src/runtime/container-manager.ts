@@ -9,22 +9,12 @@ import type {
   ContainerInfo, ContainerSpec, ExecSpec, ExitStatus, LogLine, LogOptions, OutputSink, Runtime,
 } from './runtime.js';
 import { resolveUser, type ResolvedUser } from './user-lookup.js';
+import type { ImageConfig } from './image/image-config.js';
 
 /** An image found in the store: its id and the parts of its config a container inherits. */
 export interface ResolvedImage {
   id: string;
   config: ImageConfig;
-}
-
-/** The OCI image config fields a container inherits (all optional in images). */
-export interface ImageConfig {
-  entrypoint?: string[];
-  cmd?: string[];
-  env?: string[];
-  workingDir?: string;
-  user?: string;
-  stopSignal?: string;
-  labels?: Record<string, string>;
 }
 
 /** What the manager needs of the image store: lookups and overlayfs roots. */
