@@ -54,7 +54,8 @@ test('a container outlives its daemon: a new manager on the same state finds it 
   const first = await openNode(stateDir, `${cgroupRoot}/restart`);
   const c = await first.manager.create(spec({ name: 'survivor', command: ['sh', '-c', 'echo up; exec sleep 1000'], env: ['GREETING=hi'] }));
   const started = await first.manager.start(c.id);
-  // The first manager is dropped, as a daemon that exits would be.
+  // The first manager goes away as an exiting daemon's does; the container does not.
+  first.manager.close();
   const second = await openNode(stateDir, `${cgroupRoot}/restart`);
   const found = await second.manager.inspect('survivor');
   assert.is(found.state, 'running');

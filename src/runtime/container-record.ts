@@ -1,4 +1,5 @@
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from '../core/logger.js';
 import type { ContainerInfo } from './runtime.js';
@@ -23,7 +24,7 @@ export function containerFiles(containersDir: string, id: string): ContainerFile
 /** Writes the record atomically (temp file + rename), so a crash leaves the old or the new one. */
 export async function saveRecord(files: ContainerFiles, info: ContainerInfo): Promise<void> {
   await mkdir(files.dir, { recursive: true, mode: 0o700 });
-  const tmp = files.record + '.tmp';
+  const tmp = `${files.record}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(tmp, JSON.stringify(info, null, 2), { mode: 0o600 });
   await rename(tmp, files.record);
 }
