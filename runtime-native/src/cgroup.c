@@ -1,6 +1,7 @@
 #include "cgroup.h"
 #include "util.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,21 +49,52 @@ write_knob (const char *dir, const char *knob, const char *value, int optional, 
   return 0;
 }
 
-/* v2 needs each ancestor to hand the controllers down through cgroup.subtree_control. */
+/* 1 when `name` is a word of the space-separated list `words`. */
 static int
-v2_enable_controllers (const char *path, struct error *err)
+has_word (const char *words, const char *name)
 {
+  size_t n = strlen (name);
+  for (const char *p = strstr (words, name); p; p = strstr (p + 1, name))
+    if ((p == words || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ' || p[n] == '\n'))
+      return 1;
+  return 0;
+}
+
+/* v2 needs each ancestor to hand the controllers down through cgroup.subtree_control.
+ * memory, pids and cpu are handed down where the parent has them (memory also gives the
+ * OOM counter); one that a limit needs but the parent lacks is an error naming it. */
+static int
+v2_enable_controllers (const char *path, const struct resources_spec *r, struct error *err)
+{
+  const struct { const char *name; int needed; } wanted[] = {
+    { "memory", r->memory_limit > 0 }, { "pids", r->pids_limit > 0 },
+    { "cpu", r->cpu_quota > 0 || r->cpu_period > 0 || r->cpu_shares > 0 },
+  };
   cleanup_free char *rel = xstrdup (path[0] == '/' ? path + 1 : path);
   cleanup_free char *dir = xstrdup (CGROUP_ROOT);
   char *save = NULL;
   for (char *part = strtok_r (rel, "/", &save); part; part = strtok_r (NULL, "/", &save))
     {
-      cleanup_free char *control = xasprintf ("%s/cgroup.subtree_control", dir);
-      struct error ignored;
-      /* cpu may be missing (realtime processes); pids and memory are what we must have. */
-      write_string (control, "+cpu", &ignored);
-      if (write_string (control, "+memory +pids", err) < 0)
+      cleanup_free char *available_file = xasprintf ("%s/cgroup.controllers", dir);
+      cleanup_free char *available = NULL;
+      if (read_file (available_file, &available, NULL, err) < 0)
         return -1;
+      cleanup_free char *control = xasprintf ("%s/cgroup.subtree_control", dir);
+      for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
+        {
+          char value[16];
+          snprintf (value, sizeof value, "+%s", wanted[i].name);
+          if (!has_word (available, wanted[i].name))
+            {
+              if (wanted[i].needed)
+                return fail (err, "cgroup v2 controller `%s` is not available in `%s`, and linux.resources needs it", wanted[i].name, available_file);
+              continue;
+            }
+          /* cpu cannot be enabled while realtime processes run: fatal only if a limit needs it. */
+          struct error ignored;
+          if (write_string (control, value, wanted[i].needed ? err : &ignored) < 0 && wanted[i].needed)
+            return -1;
+        }
       char *next = xasprintf ("%s/%s", dir, part);
       free (dir);
       dir = next;
@@ -213,11 +245,11 @@ cgroup_enter (const char *path, pid_t pid, struct error *err)
 }
 
 int
-cgroup_create (const char *path, const struct resources_spec *r, pid_t pid, struct error *err)
+cgroup_prepare (const char *path, const struct resources_spec *r, struct error *err)
 {
   if (cgroup_version () == 2)
     {
-      if (v2_enable_controllers (path, err) < 0)
+      if (v2_enable_controllers (path, r, err) < 0)
         return -1;
       cleanup_free char *dir = cgroup_dir (path, NULL);
       if (apply_v2 (dir, r, err) < 0)
@@ -234,7 +266,23 @@ cgroup_create (const char *path, const struct resources_spec *r, pid_t pid, stru
       if (apply_v1 (path, r, err) < 0)
         return -1;
     }
+  return 0;
+}
+
+int
+cgroup_create (const char *path, const struct resources_spec *r, pid_t pid, struct error *err)
+{
+  if (cgroup_prepare (path, r, err) < 0)
+    return -1;
   return cgroup_enter (path, pid, err);
+}
+
+int
+cgroup_open_v2 (const char *path, struct error *err)
+{
+  cleanup_free char *dir = cgroup_dir (path, NULL);
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return fd < 0 ? fail_errno (err, "open cgroup `%s`", dir) : fd;
 }
 
 int

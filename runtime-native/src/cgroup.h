@@ -10,7 +10,11 @@
 
 /* 1 or 2. */
 int cgroup_version (void);
-/* Creates the cgroup, applies the limits and moves `pid` into it. */
+/* Creates the cgroup (and its parents) and applies the limits. */
+int cgroup_prepare (const char *path, const struct resources_spec *resources, struct error *err);
+/* A prepared v2 cgroup's directory, opened for clone3's CLONE_INTO_CGROUP. */
+int cgroup_open_v2 (const char *path, struct error *err);
+/* cgroup_prepare, then moves `pid` into the cgroup. */
 int cgroup_create (const char *path, const struct resources_spec *resources, pid_t pid, struct error *err);
 /* Moves `pid` into an existing cgroup (exec). */
 int cgroup_enter (const char *path, pid_t pid, struct error *err);

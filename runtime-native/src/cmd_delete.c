@@ -1,6 +1,7 @@
 #include "cgroup.h"
 #include "commands.h"
 #include "state.h"
+#include <errno.h>
 #include <getopt.h>
 #include <string.h>
 
@@ -19,8 +20,9 @@ cmd_delete (const struct global_options *g, int argc, char **argv)
   if (optind != argc - 1)
     return fail (&err, "delete: usage: delete [--force] ID"), report (&err);
   struct container_state s;
+  /* Like runc and crun, a forced delete of a container that is not there succeeds. */
   if (state_load (g->root, argv[optind], &s, &err) < 0)
-    return report (&err);
+    return force && err.errnum == ENOENT ? 0 : report (&err);
   const char *status = state_status (g->root, &s);
   if (strcmp (status, "stopped") != 0 && !force)
     return fail (&err, "container `%s` is %s: stop it first, or delete with --force", s.id, status), report (&err);

@@ -22,7 +22,7 @@ cmd_state (const struct global_options *g, int argc, char **argv)
   json_object_object_add (obj, "bundle", json_object_new_string (s.bundle));
   json_object_object_add (obj, "created", json_object_new_string (s.created));
   json_object_object_add (obj, "annotations", json_tokener_parse (s.annotations_json));
-  puts (json_object_to_json_string_ext (obj, JSON_C_TO_STRING_PRETTY));
+  puts (json_object_to_json_string_ext (obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
   json_object_put (obj);
   return 0;
 }

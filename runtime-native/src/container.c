@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <linux/sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,13 +56,11 @@ write_sysctls (const struct spec *spec, struct error *err)
   return 0;
 }
 
-/* The init's set-up in its new namespaces, up to (not including) the wait for `start`. */
+/* The init's set-up that needs no cgroup, run while the parent creates it: joined
+ * namespaces, hostname, sysctls, the root and its mounts, pivot_root. */
 static int
-child_setup (const struct create_options *o, const struct spec *spec, const char *fifo, int *fifo_fd, struct error *err)
+child_setup_early (const struct create_options *o, const struct spec *spec, const char *fifo, int *fifo_fd, struct error *err)
 {
-  const struct namespace_spec *cgroup_ns = spec_namespace (spec, CLONE_NEWCGROUP);
-  if (cgroup_ns && cgroup_ns->path == NULL && unshare (CLONE_NEWCGROUP) < 0)
-    return fail_errno (err, "unshare the cgroup namespace");
   if (namespaces_join_paths (spec, err) < 0)
     return -1;
   if (spec->hostname && spec_namespace (spec, CLONE_NEWUTS) && sethostname (spec->hostname, strlen (spec->hostname)) < 0)
@@ -72,7 +72,18 @@ child_setup (const struct create_options *o, const struct spec *spec, const char
     return fail_errno (err, "open `%s`", fifo);
   if (spec_namespace (spec, CLONE_NEWNS) == NULL)
     return fail (err, "config.json: linux.namespaces: a mount namespace is required");
-  if (mounts_setup_rootfs (spec, err) < 0 || mounts_finish (spec, err) < 0)
+  return mounts_setup_rootfs (spec, err);
+}
+
+/* The rest, once the parent has moved the init into its cgroup: the cgroup namespace
+ * (rooted at that cgroup), cgroup mounts, masked and read-only paths. */
+static int
+child_setup_late (const struct spec *spec, struct error *err)
+{
+  const struct namespace_spec *cgroup_ns = spec_namespace (spec, CLONE_NEWCGROUP);
+  if (cgroup_ns && cgroup_ns->path == NULL && unshare (CLONE_NEWCGROUP) < 0)
+    return fail_errno (err, "unshare the cgroup namespace");
+  if (mounts_cgroup (spec, err) < 0 || mounts_finish (spec, err) < 0)
     return -1;
   return process_check_executable (&spec->process, err);
 }
@@ -82,17 +93,17 @@ static void __attribute__ ((noreturn))
 child_main (const struct create_options *o, const struct spec *spec, int sock, const char *fifo)
 {
   struct error err = { 0 };
-  char go;
-  if (recv (sock, &go, 1, 0) != 1)
-    _exit (126); /* the parent went away */
   syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
   int fifo_fd = -1;
-  if (child_setup (o, spec, fifo, &fifo_fd, &err) < 0)
-    {
-      child_reply (sock, &err);
-      _exit (126);
-    }
-  child_reply (sock, NULL);
+  int ret = child_setup_early (o, spec, fifo, &fifo_fd, &err);
+  char go;
+  if (recv (sock, &go, 1, 0) != 1)
+    _exit (126); /* the parent went away, or could not make the cgroup */
+  if (ret == 0)
+    ret = child_setup_late (spec, &err);
+  child_reply (sock, ret < 0 ? &err : NULL);
+  if (ret < 0)
+    _exit (126);
   close (sock);
   if (o->wait_for_start)
     {
@@ -125,6 +136,44 @@ save_state_json (const struct create_options *o, const struct spec *spec, pid_t 
   return state_save (o->root, &state, err);
 }
 
+/* clone3 straight into the v2 cgroup `cgroup_fd` when there is one: moving a process
+ * between cgroups later waits for an RCU grace period (milliseconds). Otherwise, or on a
+ * kernel without CLONE_INTO_CGROUP (before 5.7), a plain clone; *in_cgroup says which. */
+static pid_t
+clone_init (int flags, int cgroup_fd, int *in_cgroup)
+{
+  *in_cgroup = 0;
+  if (cgroup_fd >= 0)
+    {
+      struct clone_args args = {
+        .flags = (uint64_t) flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t) cgroup_fd,
+      };
+      pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
+      if (pid >= 0)
+        {
+          *in_cgroup = 1;
+          return pid;
+        }
+      if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+        return -1;
+    }
+  return (pid_t) syscall (SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+}
+
+/* Undoes a create that failed before the init existed. */
+static int
+abandon (const struct create_options *o, const char *cgroup_path, int sv[2])
+{
+  struct error ignored;
+  if (sv[0] >= 0)
+    close (sv[0]);
+  if (sv[1] >= 0)
+    close (sv[1]);
+  cgroup_destroy (cgroup_path, &ignored);
+  state_remove (o->root, o->id);
+  return -1;
+}
+
 int
 container_create (const struct create_options *o, const struct spec *spec, pid_t *pid_out, struct error *err)
 {
@@ -134,33 +183,28 @@ container_create (const struct create_options *o, const struct spec *spec, pid_t
   cleanup_free char *cgroup_path = container_cgroup_path (spec, o->id);
   int sv[2] = { -1, -1 };
   if (o->wait_for_start && mkfifo (fifo, 0600) < 0)
-    {
-      fail_errno (err, "mkfifo `%s`", fifo);
-      state_remove (o->root, o->id);
-      return -1;
-    }
+    return fail_errno (err, "mkfifo `%s`", fifo), abandon (o, cgroup_path, sv);
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-    {
-      fail_errno (err, "socketpair");
-      state_remove (o->root, o->id);
-      return -1;
-    }
-  pid_t pid = (pid_t) syscall (SYS_clone, namespaces_clone_flags (spec) | SIGCHLD, 0, 0, 0, 0);
+    return fail_errno (err, "socketpair"), abandon (o, cgroup_path, sv);
+  /* v2: the cgroup is made first and the init born in it. v1: the cgroup is made after
+   * the clone, while the child sets up its mounts, and the init moved into it. Detected
+   * here, on the host's /sys/fs/cgroup, and cached: the child mounts the cgroup
+   * filesystem after pivot_root, where that path is the container's. */
+  cleanup_close int cgroup_fd = -1;
+  if (cgroup_version () == 2
+      && (cgroup_prepare (cgroup_path, &spec->resources, err) < 0 || (cgroup_fd = cgroup_open_v2 (cgroup_path, err)) < 0))
+    return abandon (o, cgroup_path, sv);
+  int in_cgroup;
+  pid_t pid = clone_init (namespaces_clone_flags (spec), cgroup_fd, &in_cgroup);
   if (pid < 0)
-    {
-      fail_errno (err, "clone the container's init");
-      close (sv[0]);
-      close (sv[1]);
-      state_remove (o->root, o->id);
-      return -1;
-    }
+    return fail_errno (err, "clone the container's init"), abandon (o, cgroup_path, sv);
   if (pid == 0)
     {
       close (sv[0]);
       child_main (o, spec, sv[1], fifo);
     }
   close (sv[1]);
-  int ret = cgroup_create (cgroup_path, &spec->resources, pid, err);
+  int ret = in_cgroup ? 0 : cgroup_fd >= 0 ? cgroup_enter (cgroup_path, pid, err) : cgroup_create (cgroup_path, &spec->resources, pid, err);
   if (ret == 0)
     ret = process_set_oom_score (pid, &spec->process, err);
   if (ret == 0 && send (sv[0], "g", 1, MSG_NOSIGNAL) != 1)

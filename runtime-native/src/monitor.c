@@ -4,8 +4,9 @@
  * writes the exit status (with the OOM killer's verdict) atomically to the exit file. It
  * outlives the daemon that started it, so a daemon restart never stops a container.
  *
- * To its caller it prints one line and exits: `created <pid>` (exit 0), or the runtime's
- * error (exit 1). The caller then runs `<runtime> start <id>` itself. */
+ * To its caller it reports one line and exits: `created <pid>` (exit 0), or the runtime's
+ * error (exit 1), on stdout and stderr, or on the fd given by --sync-fd. The caller then
+ * runs `<runtime> start <id>` itself. */
 #include "cgroup.h"
 #include "log_writer.h"
 #include "util.h"
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,13 +29,15 @@ struct monitor_options {
   const char *runtime, *runtime_root, *bundle, *id, *log_path, *exit_file, *pid_file;
   long long log_bytes_max;
   int log_files_max;
+  int sync_fd; /* -1: report on stdout/stderr */
 };
 
 static void
 usage (void)
 {
   fputs ("usage: swarmts-monitor --runtime PATH --runtime-root DIR --bundle DIR --id ID --log-path FILE\n"
-         "                       --exit-file FILE --pid-file FILE [--log-max-bytes N] [--log-max-files K]\n", stderr);
+         "                       --exit-file FILE --pid-file FILE [--log-max-bytes N] [--log-max-files K]\n"
+         "                       [--sync-fd N]\n", stderr);
 }
 
 static int
@@ -44,9 +48,9 @@ parse_options (int argc, char **argv, struct monitor_options *o)
     { "bundle", required_argument, NULL, 'b' }, { "id", required_argument, NULL, 'i' },
     { "log-path", required_argument, NULL, 'l' }, { "log-max-bytes", required_argument, NULL, 'B' },
     { "log-max-files", required_argument, NULL, 'F' }, { "exit-file", required_argument, NULL, 'e' },
-    { "pid-file", required_argument, NULL, 'p' }, { NULL, 0, NULL, 0 },
+    { "pid-file", required_argument, NULL, 'p' }, { "sync-fd", required_argument, NULL, 's' }, { NULL, 0, NULL, 0 },
   };
-  *o = (struct monitor_options) { .log_bytes_max = 10 * 1024 * 1024, .log_files_max = 3 };
+  *o = (struct monitor_options) { .log_bytes_max = 10 * 1024 * 1024, .log_files_max = 3, .sync_fd = -1 };
   int c;
   while ((c = getopt_long (argc, argv, "", options, NULL)) != -1)
     switch (c)
@@ -60,6 +64,11 @@ parse_options (int argc, char **argv, struct monitor_options *o)
       case 'F': o->log_files_max = atoi (optarg); break;
       case 'e': o->exit_file = optarg; break;
       case 'p': o->pid_file = optarg; break;
+      case 's':
+        o->sync_fd = atoi (optarg);
+        if (o->sync_fd < 3 || fcntl (o->sync_fd, F_GETFD) < 0)
+          return -1;
+        break;
       default: return -1;
       }
   if (!o->runtime || !o->runtime_root || !o->bundle || !o->id || !o->log_path || !o->exit_file || !o->pid_file || optind != argc)
@@ -114,7 +123,7 @@ write_exit_file (const char *path, int status, int oom_killed)
     json_object_object_add (obj, "signal", NULL);
   json_object_object_add (obj, "oomKilled", json_object_new_boolean (oom_killed));
   json_object_object_add (obj, "finishedAt", json_object_new_string (finished));
-  const char *text = json_object_to_json_string_ext (obj, JSON_C_TO_STRING_PLAIN);
+  const char *text = json_object_to_json_string_ext (obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
   struct error err;
   if (write_file_atomic (path, text, strlen (text), &err) < 0)
     log_line ("error", "%s", err.message);
@@ -146,7 +155,7 @@ run_create (const struct monitor_options *o, int out_w, int err_w, int err_r, ch
     }
   if (child == 0)
     {
-      int devnull = open ("/dev/null", O_RDONLY);
+      int devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
       dup2 (devnull, 0);
       dup2 (out_w, 1);
       dup2 (err_w, 2);
@@ -254,19 +263,25 @@ main (int argc, char **argv)
       char line[2048] = "";
       drain_into (report[0], line, sizeof line);
       waitpid (first, NULL, 0);
-      if (strncmp (line, "created ", 8) == 0)
-        {
-          puts (line);
-          return 0;
-        }
-      fprintf (stderr, "%s\n", line[0] ? line : "swarmts-monitor: the monitor died before the container was created");
-      return 1;
+      int created = strncmp (line, "created ", 8) == 0;
+      if (!created && line[0] == '\0')
+        snprintf (line, sizeof line, "swarmts-monitor: the monitor died before the container was created");
+      if (o.sync_fd >= 0)
+        dprintf (o.sync_fd, "%s\n", line);
+      else
+        fprintf (created ? stdout : stderr, "%s\n", line);
+      return created ? 0 : 1;
     }
   close (report[0]);
   setsid ();
   if (fork () != 0)
     _exit (0); /* the monitor is the grandchild: no session leader, not the caller's child */
   prctl (PR_SET_CHILD_SUBREAPER, 1);
+  /* Hold none of the caller's fds (sockets, the sync fd, pipes it waits on to close). */
+  if (report[1] != 3 && dup3 (report[1], 3, O_CLOEXEC) < 0)
+    _exit (1);
+  report[1] = 3;
+  syscall (SYS_close_range, 4, ~0U, 0);
   if (chdir ("/") < 0)
     _exit (1);
   int devnull = open ("/dev/null", O_RDWR);

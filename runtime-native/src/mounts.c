@@ -73,6 +73,12 @@ mount_cgroup_fs (const char *target, const struct mount_spec *m, struct error *e
 }
 
 static int
+is_cgroup_mount (const struct mount_spec *m)
+{
+  return strcmp (m->type, "cgroup") == 0 || strcmp (m->type, "cgroup2") == 0;
+}
+
+static int
 do_mount (const char *root, const struct mount_spec *m, struct error *err)
 {
   struct stat st;
@@ -82,7 +88,7 @@ do_mount (const char *root, const struct mount_spec *m, struct error *err)
   cleanup_free char *target = NULL;
   if (prepare_target (root, m->destination, as_file, &target, err) < 0)
     return -1;
-  if (strcmp (m->type, "cgroup") == 0 || strcmp (m->type, "cgroup2") == 0)
+  if (is_cgroup_mount (m))
     return mount_cgroup_fs (target, m, err);
   if (m->bind)
     {
@@ -147,6 +153,8 @@ mounts_setup_rootfs (const struct spec *spec, struct error *err)
   int dev_is_tmpfs = 0;
   for (size_t i = 0; i < spec->n_mounts; i++)
     {
+      if (is_cgroup_mount (&spec->mounts[i]))
+        continue;
       if (do_mount (root, &spec->mounts[i], err) < 0)
         return -1;
       if (strcmp (spec->mounts[i].destination, "/dev") == 0 && !spec->mounts[i].bind)
@@ -189,6 +197,15 @@ readonly_path (const char *path, struct error *err)
     return errno == ENOENT ? 0 : fail_errno (err, "bind `%s` read-only", path);
   if (mount (NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
     return fail_errno (err, "remount `%s` read-only", path);
+  return 0;
+}
+
+int
+mounts_cgroup (const struct spec *spec, struct error *err)
+{
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    if (is_cgroup_mount (&spec->mounts[i]) && do_mount ("", &spec->mounts[i], err) < 0)
+      return -1;
   return 0;
 }
 

@@ -63,7 +63,7 @@ state_save (const char *root, const struct container_state *s, struct error *err
   json_object_object_add (obj, "created", json_object_new_string (s->created));
   json_object_object_add (obj, "cgroupPath", json_object_new_string (s->cgroup_path ? s->cgroup_path : ""));
   json_object_object_add (obj, "annotations", json_tokener_parse (s->annotations_json ? s->annotations_json : "{}"));
-  const char *text = json_object_to_json_string_ext (obj, JSON_C_TO_STRING_PLAIN);
+  const char *text = json_object_to_json_string_ext (obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
   cleanup_free char *path = xasprintf ("%s/%s/state.json", root, s->id);
   int ret = write_file_atomic (path, text, strlen (text), err);
   json_object_put (obj);
@@ -88,7 +88,11 @@ state_load (const char *root, const char *id, struct container_state *s, struct 
   if (read_file (path, &text, NULL, err) < 0)
     {
       if (err->errnum == ENOENT)
-        return fail (err, "container `%s` does not exist (no state in `%s`)", id, root);
+        {
+          fail (err, "container `%s` does not exist (no state in `%s`)", id, root);
+          err->errnum = ENOENT; /* lets `delete --force` treat it as done */
+          return -1;
+        }
       return -1;
     }
   json_object *obj = json_tokener_parse (text);
@@ -101,7 +105,7 @@ state_load (const char *root, const char *id, struct container_state *s, struct 
   s->bundle = dup_member (obj, "bundle", "");
   s->created = dup_member (obj, "created", "");
   s->cgroup_path = dup_member (obj, "cgroupPath", "");
-  s->annotations_json = xstrdup (json_object_object_get_ex (obj, "annotations", &v) ? json_object_to_json_string_ext (v, JSON_C_TO_STRING_PLAIN) : "{}");
+  s->annotations_json = xstrdup (json_object_object_get_ex (obj, "annotations", &v) ? json_object_to_json_string_ext (v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : "{}");
   json_object_put (obj);
   return 0;
 }

@@ -58,7 +58,7 @@ write_file_atomic (const char *path, const char *data, size_t len, struct error 
         }
       done += n;
     }
-  if (fsync (fd) < 0 || rename (tmp, path) < 0)
+  if (rename (tmp, path) < 0)
     {
       int saved = errno;
       unlink (tmp);
@@ -107,18 +107,20 @@ read_file (const char *path, char **out, size_t *len, struct error *err)
 int
 mkdir_p (const char *path, mode_t mode, struct error *err)
 {
-  cleanup_free char *copy = xstrdup (path);
-  for (char *p = copy + 1; *p; p++)
-    {
-      if (*p != '/')
-        continue;
-      *p = '\0';
-      if (mkdir (copy, mode) < 0 && errno != EEXIST)
-        return fail_errno (err, "mkdir `%s`", copy);
-      *p = '/';
-    }
-  if (mkdir (copy, mode) < 0 && errno != EEXIST)
-    return fail_errno (err, "mkdir `%s`", copy);
+  /* The common case is one missing leaf (or none): try it before walking from the top. */
+  if (mkdir (path, mode) == 0 || errno == EEXIST)
+    return 0;
+  if (errno != ENOENT)
+    return fail_errno (err, "mkdir `%s`", path);
+  cleanup_free char *parent = xstrdup (path);
+  char *slash = strrchr (parent, '/');
+  if (slash == NULL || slash == parent)
+    return fail_errno (err, "mkdir `%s`", path);
+  *slash = '\0';
+  if (mkdir_p (parent, mode, err) < 0)
+    return -1;
+  if (mkdir (path, mode) < 0 && errno != EEXIST)
+    return fail_errno (err, "mkdir `%s`", path);
   return 0;
 }
 

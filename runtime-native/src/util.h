@@ -15,7 +15,9 @@ void cleanup_closep (int *fd);
 int write_file (const char *path, const char *data, size_t len, struct error *err);
 /* Like write_file with a string. */
 int write_string (const char *path, const char *value, struct error *err);
-/* Writes a whole file atomically: temp file in the same directory, fsync, rename. */
+/* Writes a whole file atomically: temp file in the same directory, then rename. No fsync:
+ * readers need only see the whole file or none, and what we write this way (state, pid
+ * and exit files) describes processes that a power loss ends anyway. */
 int write_file_atomic (const char *path, const char *data, size_t len, struct error *err);
 /* Reads a whole file into a NUL-terminated malloc'd buffer. */
 int read_file (const char *path, char **out, size_t *len, struct error *err);

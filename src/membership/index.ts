@@ -8,11 +8,12 @@
  * for `takeBroadcasts()`), validating everything it receives with
  * `validateMembershipMessage` first.
  *
- * Beyond memberlist, three small additions make a lossy network cheaper to live with, and
- * are documented where they live (membership.ts): a suspect about to be declared dead is
- * probed once more first; a stale accusation is answered with the refutation; a stranger
- * that talks to us is pulled in by push-pull. Dead members are retried by push-pull
- * (Serf's reconnect), which is what heals partitions.
+ * A few small departures from memberlist, each found by the lossy-network simulation,
+ * are listed in README.md and commented where they live: a fallback ping, a last-chance
+ * probe before declaring death, answering stale accusations with the refutation, a
+ * push-pull with strangers and with dead members that talk to us, and a suspicion at a
+ * newer incarnation restarting rather than confirming. Dead members are retried by
+ * push-pull (Serf's reconnect), which is what heals partitions.
  */
 export { defaultMembershipConfig, validateMembershipConfig, type MembershipConfig } from './config.js';
 export { Membership, type MembershipOptions } from './membership.js';

@@ -195,6 +195,18 @@ test('a suspect about to be declared dead is probed first, and its ack carries t
   assert.is(a.member('b')?.status, 'alive');
 });
 
+test('a suspicion at a higher incarnation starts afresh instead of confirming a stale one', () => {
+  const a = nodeKnowing('a', ['b', 'c', 'd', 'e']);
+  const suspect = (incarnation: number, from: string): MembershipMessage => ({ v, type: 'gossip', updates: [{ kind: 'suspect', id: 'b', incarnation, from }] });
+  a.receive('c', suspect(0, 'c'), 0);
+  runTo(a, 0, 10_000, ['c', 'd', 'e']);
+  a.receive('d', suspect(1, 'd'), 10_000);
+  assert.equal([a.member('b')?.status, a.member('b')?.incarnation], ['suspect', 1]);
+  // As a second confirmation of the 10 s old suspicion it would have been overdue at once.
+  runTo(a, 10_000, 13_999, ['c', 'd', 'e']);
+  assert.is(a.member('b')?.status, 'suspect');
+});
+
 test('independent confirmations shorten a suspicion to the minimum', () => {
   const a = nodeKnowing('a', ['b', 'c', 'd', 'e']);
   const suspect = (from: string): MembershipMessage => ({ v, type: 'gossip', updates: [{ kind: 'suspect', id: 'b', incarnation: 0, from }] });

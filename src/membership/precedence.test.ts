@@ -29,6 +29,7 @@ test('updates about another member follow memberlist precedence', () => {
     ['suspect at a higher incarnation beats alive', known('alive', 1), suspect(2), 'apply'],
     ['an older suspect is ignored', known('alive', 2), suspect(1), 'ignore'],
     ['a second suspect confirms', known('suspect', 2), suspect(2), 'confirm'],
+    ['a suspect at a higher incarnation restarts the suspicion instead', known('suspect', 2), suspect(3), 'apply'],
     ['suspect does not touch the dead', known('dead', 2), suspect(2), 'ignore'],
     ['suspect does not touch a left member', known('left', 2), suspect(3), 'ignore'],
     ['dead at the same incarnation beats alive', known('alive', 2), dead(2), 'apply'],

@@ -33,7 +33,10 @@ export function judgeUpdate(known: KnownState | undefined, update: MemberUpdate,
       return update.incarnation > known.incarnation ? 'apply' : 'ignore';
     case 'suspect':
       if (update.incarnation < known.incarnation) return 'ignore';
-      if (known.status === 'suspect') return 'confirm';
+      // A suspicion at a higher incarnation proves the member refuted ours since: it starts
+      // afresh rather than confirming (memberlist confirms, which can kill a member that
+      // refuted in time, when we missed only the refutation).
+      if (known.status === 'suspect') return update.incarnation === known.incarnation ? 'confirm' : 'apply';
       return known.status === 'alive' ? 'apply' : 'ignore';
     case 'dead':
       if (update.incarnation < known.incarnation) return 'ignore';

@@ -103,4 +103,23 @@ test('publish refuses a message over messageBytesMax', async () => {
   }
 });
 
+test('a stopped topic refuses publish and ends republish without trying', async () => {
+  const cluster = await startTestCluster(1);
+  try {
+    const { topic: gossip } = noteTopic(cluster.hosts[0]!);
+    gossip.stop();
+    try {
+      await gossip.publish({ v: 1, text: 'late' });
+      assert.unreachable('should refuse');
+    } catch (err) {
+      assert.instance(err, SwarmError);
+      assert.is((err as SwarmError).code, 'UNAVAILABLE');
+    }
+    assert.is(await gossip.republish({ v: 1, text: 'late' }, { until: () => false }), false);
+    assert.is(gossip.stats().published, 0);
+  } finally {
+    await cluster.stop();
+  }
+});
+
 test.run();

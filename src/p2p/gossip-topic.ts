@@ -1,3 +1,4 @@
+import './polyfill.js';
 import type { GossipsubEvents } from '@chainsafe/libp2p-gossipsub';
 import { TopicValidatorResult, type Message, type PubSub } from '@libp2p/interface';
 import { SwarmError, errorMessage, isSwarmError } from '../core/errors.js';

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { isSwarmError } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
 import { defaultP2pHostConfig } from './host-config.js';
-import { createP2pHost, type PeerEvent } from './host.js';
+import { createP2pHost, type P2pHost, type PeerEvent } from './host.js';
 import { generatePsk } from './psk.js';
 import { connectAll, startTestCluster } from './test-hosts.js';
 import { waitFor } from './wait-for.js';
@@ -13,7 +13,7 @@ import { waitFor } from './wait-for.js';
 test('three hosts with one PSK connect and report peer connect and disconnect events', async () => {
   const cluster = await startTestCluster(3);
   try {
-    const [a, b, c] = cluster.hosts as [typeof cluster.hosts[0], typeof cluster.hosts[0], typeof cluster.hosts[0]];
+    const [a, b, c] = cluster.hosts as [P2pHost, P2pHost, P2pHost];
     const events: PeerEvent[] = [];
     a.onPeer((event) => events.push(event));
     await connectAll(cluster.hosts);
@@ -55,6 +55,18 @@ test('the identity file keeps the peer id across restarts and has mode 0600', as
     assert.is(info.mode & 0o777, 0o600);
     const second = await createP2pHost(config, { logger: silentLogger() });
     assert.is(second.peerId, firstId);
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('dial refuses a string that is not a multiaddr with INVALID_ARGUMENT', async () => {
+  const cluster = await startTestCluster(1);
+  try {
+    await cluster.hosts[0]!.dial('not-an-address').then(
+      () => assert.unreachable('should refuse'),
+      (err: unknown) => assert.ok(isSwarmError(err, 'INVALID_ARGUMENT'), String(err)),
+    );
   } finally {
     await cluster.stop();
   }

@@ -16,6 +16,9 @@ import { assertValidP2pHostConfig, type P2pHostConfig } from './host-config.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { encodePskFile } from './psk.js';
 
+/** Room for gossipsub's own framing (signature, key, seqno, topic) around a message body. */
+const gossipEnvelopeBytes = 4 * 1024;
+
 /** The libp2p services every swarmts host runs. */
 export type P2pServices = {
   identify: Identify;
@@ -183,6 +186,3 @@ export async function createP2pHost(config: P2pHostConfig, components: P2pHostCo
   });
   return new P2pHost(node, config, components.logger.child('p2p'));
 }
-
-/** Room for gossipsub's own framing (signature, key, seqno, topic) around a message body. */
-const gossipEnvelopeBytes = 4 * 1024;

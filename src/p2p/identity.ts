@@ -1,3 +1,4 @@
+import './polyfill.js';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { randomBytes } from 'node:crypto';

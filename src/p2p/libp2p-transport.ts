@@ -26,7 +26,6 @@ interface Outbound {
   queue: Uint8Array[];
   /** The running writer; undefined when none, so the next `send` starts one. */
   writer: Promise<void> | undefined;
-  stream: Stream | undefined;
   /** Wakes the writer when a frame is queued or the transport stops. */
   wake: (() => void) | undefined;
 }
@@ -100,7 +99,9 @@ export class Libp2pTransport<M extends Versioned> implements Transport<M> {
       return;
     }
     peer.queue.push(frame);
-    if (peer.writer === undefined) peer.writer = this.runWriter(peerId, peer);
+    // Started on a later microtask so that its `finally`, even after an immediate failure,
+    // runs after `writer` is assigned and can clear it.
+    if (peer.writer === undefined) peer.writer = Promise.resolve().then(() => this.runWriter(peerId, peer));
     else peer.wake?.();
   }
 
@@ -115,7 +116,7 @@ export class Libp2pTransport<M extends Versioned> implements Transport<M> {
   private outboundFor(peerId: string): Outbound {
     let peer = this.outbound.get(peerId);
     if (peer === undefined) {
-      peer = { queue: [], writer: undefined, stream: undefined, wake: undefined };
+      peer = { queue: [], writer: undefined, wake: undefined };
       this.outbound.set(peerId, peer);
     }
     return peer;
@@ -140,9 +141,10 @@ export class Libp2pTransport<M extends Versioned> implements Transport<M> {
     } finally {
       this.counters.dropped += peer.queue.length;
       peer.queue = [];
-      peer.stream = undefined;
       peer.writer = undefined;
       peer.wake = undefined;
+      // Forget idle peers, so the map holds only peers with a live writer.
+      if (this.outbound.get(peerId) === peer) this.outbound.delete(peerId);
     }
   }
 
@@ -155,7 +157,6 @@ export class Libp2pTransport<M extends Versioned> implements Transport<M> {
     const stream = await this.components.node.dialProtocol(parsePeerId(peerId), this.config.protocol, {
       signal: AbortSignal.timeout(this.config.connectTimeoutMs),
     });
-    peer.stream = stream;
     let fed!: () => void;
     const feederDone = new Promise<void>((resolve) => {
       fed = resolve;
@@ -167,7 +168,6 @@ export class Libp2pTransport<M extends Versioned> implements Transport<M> {
     await Promise.race([sinking, feederDone]);
     if (stream.status === 'open' && !this.running) await Promise.race([sinking, stream.close()]).catch(() => undefined);
     else if (stream.status === 'open' && peer.queue.length > 0) stream.abort(new SwarmError('UNAVAILABLE', 'stream stopped taking frames'));
-    peer.stream = undefined;
   }
 
   /**

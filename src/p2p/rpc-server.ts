@@ -44,6 +44,9 @@ type Frame = Record<string, unknown>;
 /** How often a running handler's stream is checked for a caller that reset it, milliseconds. */
 const callerCheckIntervalMs = 200;
 
+/** How long after the handler deadline the error frame may take to write before the stream is reset, milliseconds. */
+const replyGraceMs = 2000;
+
 interface Registration {
   protocol: string;
   respond: (request: unknown, context: RpcContext) => AsyncGenerator<Frame>;
@@ -134,6 +137,11 @@ export class RpcServer {
     const watcher = setInterval(() => {
       if (stream.status === 'reset' || stream.status === 'aborted') callerGone.abort();
     }, callerCheckIntervalMs);
+    // The deadline makes the handler give up and an error frame go out; if even that cannot
+    // be written (the caller stopped reading), the stream is reset a little later.
+    const hardStop = setTimeout(() => {
+      stream.abort(timeoutError(context));
+    }, registration.handlerTimeoutMs + replyGraceMs);
     try {
       let frames: AsyncGenerator<Frame>;
       try {
@@ -143,6 +151,7 @@ export class RpcServer {
       }
       await this.reply(stream, this.guard(frames, context), peerId);
     } finally {
+      clearTimeout(hardStop);
       clearInterval(watcher);
       timer.dispose();
       registration.active--;

@@ -121,10 +121,15 @@ export function transportContract(name: string, make: MakeTransports): void {
     assert.is(atB[0]!.message.seq, 2);
   }));
 
-  contract('send to an unknown peer neither throws nor blocks, and counts the drop', withFixture(1, { connectTimeoutMs: 2000 }, async ({ transports, unknownPeerId }) => {
+  contract('send to an unknown or malformed peer id neither throws nor blocks, and counts the drop', withFixture(1, { connectTimeoutMs: 2000 }, async ({ transports, unknownPeerId }) => {
     const [a] = transports as [Transport<ContractMessage>];
     a.send(unknownPeerId, note(1));
     await waitFor('the message is counted as dropped', () => a.stats().dropped === 1);
+    a.send('not a peer id', note(2));
+    a.send('not a peer id', note(3));
+    await waitFor('both messages to a malformed id are counted as dropped', () => a.stats().dropped === 3);
+    a.send(unknownPeerId, note(4));
+    await waitFor('a later send to the unknown peer is tried and dropped again', () => a.stats().dropped === 4);
   }));
 
   contract('after stop nothing is sent or delivered', withFixture(2, {}, async ({ transports }) => {

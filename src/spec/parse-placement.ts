@@ -12,7 +12,8 @@ const roles = ['manager', 'worker'];
 /** Why `key` is not a node attribute we can place on, or undefined when it is. */
 export function placementKeyError(key: string): string | undefined {
   if (fixedPlacementKeys.includes(key) || isLabelKey(key)) return undefined;
-  if (key.startsWith('engine.labels.')) return `engine labels are not supported, expected ${keyList}, got "${key}"`;
+  // Docker engine labels have no swarmts counterpart; node labels play their part.
+  if (key.startsWith('engine.labels.')) return `engine labels are not supported; label the node and use node.labels.${key.slice('engine.labels.'.length)} instead, got "${key}"`;
   return `expected ${keyList}, got "${key}"`;
 }
 

@@ -20,7 +20,7 @@ export function readNetworks(node: YNode, path: string, r: Reporter): Record<str
   }, {
     known: ['driver', 'external', 'labels', 'attachable', 'name'],
     ignored: ['driver_opts', 'ipam', 'enable_ipv6'],
-    refused: { internal: 'stack networks always reach the outside world; ignoring internal would silently expose its services' },
+    refused: { internal: 'internal networks are not supported yet, and ignoring it would silently let the services reach outside' },
   });
 }
 

@@ -119,10 +119,14 @@ function readAbsolutePath(node: YNode, path: string, ctx: ServiceContext): strin
   return undefined;
 }
 
+const hostnamePattern = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
 function readHostname(node: YNode, path: string, ctx: ServiceContext): string | undefined {
   const text = readString(node, path, ctx.r);
   if (text === undefined) return undefined;
-  const problem = templateError(text) ?? (/^[A-Za-z0-9{][A-Za-z0-9.{}\s-]*$/.test(text) ? undefined : `expected a hostname (letters, digits, hyphens and dots, templates allowed), got "${text}"`);
+  // Templates are checked on their own; each stands in as one letter for the hostname rules.
+  const plain = text.replace(/\{\{.*?\}\}/g, 'x');
+  const problem = templateError(text) ?? (hostnamePattern.test(plain) ? undefined : `expected a hostname (letters, digits, hyphens and dots, templates allowed), got "${text}"`);
   if (problem !== undefined) ctx.r.error(node.pos, path, problem);
   return problem === undefined ? text : undefined;
 }

@@ -43,6 +43,11 @@ test('a minimal service gets Docker defaults', () => {
   assert.equal(Object.keys(parse('services:\n  web:\n    image: x\n').stack.networks), ['default']);
 });
 
+test('version is optional and any 3.x is accepted, quoted or not', () => {
+  for (const version of ['3', '3.8', '"3"', '"3.9"', "'3.0'"]) assert.is(parse(`version: ${version}\n${web('')}`).stack.services.length, 1, version);
+  for (const version of ['4', '"2.4"', '"3.x"', 'latest']) assert.throws(() => parse(`version: ${version}\n${web('')}`), /version: expected a compose file version 3\.x/, version);
+});
+
 test('interpolation reads the shell env first, then .env, with defaults and $$ escapes', () => {
   const text = [
     'services:',
@@ -362,12 +367,26 @@ test('templates are kept in hostname, environment and mount sources', () => {
   const service = only(web('    hostname: "{{.Node.Hostname}}-{{.Task.Slot}}"\n    environment:\n      NODE: "{{.Node.ID}}"\n    volumes: ["/logs/{{.Service.Name}}:/logs"]\n'));
   assert.is(service.hostname, '{{.Node.Hostname}}-{{.Task.Slot}}');
   assert.equal(service.env, { NODE: '{{.Node.ID}}' });
-  assert.is(service.mounts[0]!.source, '/logs/{{.Service.Name}}');
+  assert.is(service.mounts[0]!.source, '/logs/{{.Service.Name}}');  for (const hostname of ['web', 'web-1.example.com', 'a'.repeat(63), '{{.Node.Hostname}}-web', '{{.Service.Name}}.{{.Task.Slot}}']) {
+    assert.is(only(web(`    hostname: "${hostname}"\n`)).hostname, hostname, hostname);
+  }
 });
 
 test('options Swarm ignores earn one warning per service, like docker stack deploy', () => {
   const { warnings } = parse(web('    build: .\n    container_name: web1\n    restart: always\n    links: [db]\n'));
   assert.equal(warnings, ['stack.yml:3:5 services.web: ignoring unsupported options: build, container_name, restart, links']);
+});
+
+test('nested options we ignore warn once at their own mapping', () => {
+  const cases: Array<[string, string]> = [
+    ['name: myapp\nservices:\n  web:\n    image: x\n', 'stack.yml:1:1 ignoring unsupported options: name'],
+    [web('    healthcheck: {test: "true", start_interval: 1s}\n'), 'stack.yml:4:18 services.web.healthcheck: ignoring unsupported options: start_interval'],
+    ['services:\n  web:\n    image: x\n    depends_on: {db: {restart: true, required: false}}\n  db: {image: x}\n', 'stack.yml:4:22 services.web.depends_on.db: ignoring unsupported options: restart, required'],
+    [web('    networks:\n      default: {aliases: [w]}\n'), 'stack.yml:5:16 services.web.networks.default: ignoring unsupported options: aliases'],
+    [web('    ports: [{target: 80, name: http, app_protocol: http}]\n'), 'stack.yml:4:13 services.web.ports[0]: ignoring unsupported options: name, app_protocol'],
+    [web('    volumes: [{type: bind, source: /a, target: /b, bind: {propagation: rprivate}, consistency: cached}]\n'), 'stack.yml:4:15 services.web.volumes[0]: ignoring unsupported options: bind, consistency'],
+  ];
+  for (const [text, warning] of cases) assert.equal(parse(text).warnings, [warning], text);
 });
 
 test('every problem is listed at once, and warnings survive in the details', () => {

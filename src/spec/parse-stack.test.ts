@@ -60,7 +60,7 @@ test('each bad input is reported with file:line:column, key path, what was found
     [web('    deploy:\n      endpoint_mode: dns\n'), 'stack.yml:5:22 services.web.deploy.endpoint_mode: expected one of vip, dnsrr, got "dns"'],
     [web('    deploy:\n      placement:\n        constraints: ["node.role == boss"]\n'), 'stack.yml:6:23 services.web.deploy.placement.constraints[0]: expected node.role to be compared with manager or worker, got "node.role == boss"'],
     [web('    deploy:\n      placement:\n        constraints: ["node.labels.zone = a"]\n'), 'stack.yml:6:23 services.web.deploy.placement.constraints[0]: expected a constraint like "node.role == manager" or "node.labels.zone != east", got "node.labels.zone = a"'],
-    [web('    deploy:\n      placement:\n        constraints: ["engine.labels.os == linux"]\n'), 'stack.yml:6:23 services.web.deploy.placement.constraints[0]: engine labels are not supported, expected node.id, node.hostname, node.role, node.platform.os, node.platform.arch or node.labels.<name>, got "engine.labels.os == linux"'],
+    [web('    deploy:\n      placement:\n        constraints: ["engine.labels.os == linux"]\n'), 'stack.yml:6:23 services.web.deploy.placement.constraints[0]: engine labels are not supported; label the node and use node.labels.os instead, got "engine.labels.os == linux"'],
     [web('    deploy:\n      placement:\n        constraints: ["node.name == a"]\n'), 'stack.yml:6:23 services.web.deploy.placement.constraints[0]: expected node.id, node.hostname, node.role, node.platform.os, node.platform.arch or node.labels.<name>, got "node.name == a"'],
     [web('    deploy:\n      placement:\n        preferences: [{spread: zone}]\n'), 'stack.yml:6:32 services.web.deploy.placement.preferences[0].spread: expected node.id, node.hostname, node.role, node.platform.os, node.platform.arch or node.labels.<name>, got "zone"'],
     [web('    environment:\n      SLOT: "{{.Task.Number}}"\n'), 'stack.yml:5:7 services.web.environment.SLOT: unknown template "{{.Task.Number}}", expected one of {{.Node.ID}}, {{.Node.Hostname}}, {{.Service.ID}}, {{.Service.Name}}, {{.Task.ID}}, {{.Task.Name}}, {{.Task.Slot}}'],
@@ -107,6 +107,15 @@ test('each bad input is reported with file:line:column, key path, what was found
     [web('    deploy:\n      resources: {limits: {memory: 1m}}\n'), 'stack.yml:5:36 services.web.deploy.resources.limits.memory: expected at least 6m (the smallest memory limit a container starts with), got "1m"'],
     [web('    read_only: yes\n'), 'stack.yml:4:16 services.web.read_only: expected true or false, got "yes"'],
     ['networks:\n  n:\n    external: true\n    driver: overlay\nservices:\n  web:\n    image: nginx\n', 'stack.yml:4:5 networks.n.driver: expected no driver with external: true (an external network is used as it is)'],
+    ['networks:\n  back:\n    internal: true\nservices:\n  web:\n    image: nginx\n', 'stack.yml:3:5 networks.back.internal: not supported: internal networks are not supported yet, and ignoring it would silently let the services reach outside'],
+    [web('    volumes: ["/a:/data", "/b:/data"]\n'), 'stack.yml:4:5 services.web.volumes: expected each mount target once, got "/data" more than once'],
+    ['services:\n  x-template: {image: x}\n', 'stack.yml:2:3 services: expected a mapping of service names to services, got no services'],
+    ['services: {}\n', 'stack.yml:1:11 services: expected a mapping of service names to services, got no services'],
+    [web('    hostname: "my host"\n'), 'stack.yml:4:15 services.web.hostname: expected a hostname (letters, digits, hyphens and dots, templates allowed), got "my host"'],
+    [web('    hostname: "-web"\n'), 'stack.yml:4:15 services.web.hostname: expected a hostname (letters, digits, hyphens and dots, templates allowed), got "-web"'],
+    [web('    hostname: "web-"\n'), 'stack.yml:4:15 services.web.hostname: expected a hostname (letters, digits, hyphens and dots, templates allowed), got "web-"'],
+    [web('    hostname: "a..b"\n'), 'stack.yml:4:15 services.web.hostname: expected a hostname (letters, digits, hyphens and dots, templates allowed), got "a..b"'],
+    [web('    hostname: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"\n'), 'stack.yml:4:15 services.web.hostname: expected a hostname (letters, digits, hyphens and dots, templates allowed), got "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"'],
   ];
   for (const [text, line] of cases) assert.equal(problemsOf(text), [line], text);
 });

@@ -285,7 +285,7 @@ test('a snapshot written just before a crash, never recorded in the log, is remo
   const { wal } = openWal(dir);
   wal.save(hs(1, 5), entries(1, 6, 1));
   wal.close();
-  writeSnapshotFile(dir, snapshot(5, 1));
+  writeSnapshotFile(dir, snapshot(5, 1), defaultWalConfig().recordBytesMax);
   fs.writeFileSync(join(dir, 'wal-0000000000000001.log.tmp'), 'half a segment');
   const { state, warnings } = openWal(dir);
   assert.is(state.snapshot, undefined);
@@ -320,7 +320,7 @@ test('a directory that cannot be created is IO_ERROR', () => {
 
 test('snapshots without any segment refuse to start', () => {
   const dir = tempDir();
-  writeSnapshotFile(dir, snapshot(5, 1));
+  writeSnapshotFile(dir, snapshot(5, 1), defaultWalConfig().recordBytesMax);
   assert.throws(() => openWal(dir), (e: unknown) => isSwarmError(e, 'CORRUPT_DATA'));
 });
 
@@ -332,6 +332,8 @@ test('after an I/O failure every later call fails', () => {
   const oversized = openWal(tempDir(), { ...defaultWalConfig(), recordBytesMax: 100 });
   assert.throws(() => oversized.wal.save(undefined, [entry(1, 1, 'x'.repeat(200))]), (e: unknown) => isSwarmError(e, 'INVALID_ARGUMENT'));
   oversized.wal.save(undefined, [entry(1, 1)]);
+  assert.throws(() => oversized.wal.compact(snapshot(1, 1, 'x'.repeat(200))), (e: unknown) => isSwarmError(e, 'INVALID_ARGUMENT'));
+  oversized.wal.compact(snapshot(1, 1));
   oversized.wal.close();
 });
 

@@ -198,7 +198,7 @@ export class FileWal implements Wal {
       throw new SwarmError('INVALID_ARGUMENT', `snapshot at index ${ref.index} is not newer than the log's snapshot at ${current}`);
     }
     this.guard('persisting a snapshot', () => {
-      writeSnapshotFile(this.dir, snapshot);
+      writeSnapshotFile(this.dir, snapshot, this.config.recordBytesMax);
       this.append({ kind: 'snapshot', ref, install });
       this.sync();
       this.tail.snapshot = ref;

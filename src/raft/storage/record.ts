@@ -13,9 +13,28 @@ import * as zlib from 'node:zlib';
 
 export const recordHeaderBytes = 12;
 
-/** crc32 (IEEE, node:zlib's native implementation), continuing from `seed`. */
+/** crc32 (IEEE), continuing from `seed`: node:zlib's native one (Node >= 20.15), else a table. */
 export function crc32(data: Uint8Array, seed = 0): number {
-  return zlib.crc32(data, seed) >>> 0;
+  return nativeCrc32 ? nativeCrc32(data, seed) >>> 0 : tableCrc32(data, seed);
+}
+
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, seed: number) => number }).crc32;
+
+let crcTable: Uint32Array | undefined;
+
+/** The same checksum computed byte by byte, for Node releases before 20.15. */
+export function tableCrc32(data: Uint8Array, seed = 0): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let crc = ~seed >>> 0;
+  for (let i = 0; i < data.length; i++) crc = crcTable[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
+  return ~crc >>> 0;
 }
 
 /** Frames `body`, chaining its checksum from `seedCrc`. Returns the frame and the new chain value. */

@@ -39,9 +39,16 @@ export function encodeSnapshotFile(snapshot: Snapshot): Buffer {
   return Buffer.concat([header, body]);
 }
 
-/** Writes the snapshot's file atomically (tmp, fsync, rename, fsync dir). */
-export function writeSnapshotFile(dir: string, snapshot: Snapshot): void {
-  writeFileAtomic(dir, snapshotFileName(snapshot.meta), encodeSnapshotFile(snapshot));
+/**
+ * Writes the snapshot's file atomically (tmp, fsync, rename, fsync dir). A snapshot larger
+ * than `recordBytesMax` is refused (INVALID_ARGUMENT) rather than written unreadable.
+ */
+export function writeSnapshotFile(dir: string, snapshot: Snapshot, recordBytesMax: number): void {
+  const bytes = encodeSnapshotFile(snapshot);
+  if (bytes.length - 12 > recordBytesMax) {
+    throw new SwarmError('INVALID_ARGUMENT', `snapshot at index ${snapshot.meta.index} is ${bytes.length} bytes, over recordBytesMax ${recordBytesMax}`);
+  }
+  writeFileAtomic(dir, snapshotFileName(snapshot.meta), bytes);
 }
 
 /** Reads and verifies the snapshot at `ref`. Throws CORRUPT_DATA naming the file when it is missing or damaged. */

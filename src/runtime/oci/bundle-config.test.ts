@@ -52,11 +52,38 @@ test('binds and tmpfs mounts are added with their options; the root can be read-
   assert.ok(config.mounts.find((m) => m.destination === '/run')?.options.includes('size=1024'));
 });
 
-test('the seccomp profile refuses mount and module loading', () => {
-  const denied = build().linux.seccomp.syscalls[0]!.names;
-  for (const name of ['mount', 'umount2', 'reboot', 'kexec_load', 'init_module', 'finit_module', 'delete_module', 'bpf', 'keyctl', 'add_key', 'request_key', 'ptrace', 'open_by_handle_at', 'swapon', 'swapoff']) {
-    assert.ok(denied.includes(name), name);
+test('the seccomp profile refuses mount, module loading and the other escapes with EPERM', () => {
+  const [denied, ...conditional] = build().linux.seccomp.syscalls as Array<{ names: string[]; action: string; errnoRet: number; args?: Array<{ index: number; value: number; op: string }> }>;
+  assert.is(denied!.action, 'SCMP_ACT_ERRNO');
+  assert.is(denied!.errnoRet, 1);
+  for (const name of ['mount', 'umount2', 'reboot', 'kexec_load', 'kexec_file_load', 'init_module', 'finit_module', 'delete_module', 'bpf', 'keyctl', 'add_key', 'request_key', 'ptrace', 'open_by_handle_at', 'swapon', 'swapoff', 'pivot_root']) {
+    assert.ok(denied!.names.includes(name), name);
   }
+  for (const [name, index] of [['unshare', 0], ['clone', 0], ['setns', 1]] as const) {
+    const rule = conditional.find((r) => r.names.includes(name) && r.args?.[0]?.op === 'SCMP_CMP_MASKED_EQ');
+    assert.equal(rule?.args, [{ index, value: 0x10000000, valueTwo: 0x10000000, op: 'SCMP_CMP_MASKED_EQ' }], `${name} with CLONE_NEWUSER`);
+    assert.is(rule?.errnoRet, 1);
+  }
+});
+
+test('limits at their edges: a tiny cpu share still gets a 1 ms quota, no limits add no cgroup knobs', () => {
+  const cases: Array<[Partial<ContainerSpec['resources']>, Record<string, unknown>]> = [
+    [{ nanoCpus: 1 }, { cpu: { quota: 1000, period: 100_000 } }],
+    [{ nanoCpus: 2_000_000_000 }, { cpu: { quota: 200_000, period: 100_000 } }],
+    [{ pidsLimit: 1 }, { pids: { limit: 1 } }],
+    [{}, {}],
+  ];
+  for (const [resources, expected] of cases) {
+    const rest = { ...build({ spec: spec({ resources }) }).linux.resources };
+    delete rest['devices'];
+    assert.equal(rest, expected, JSON.stringify(resources));
+  }
+});
+
+test('the default mounts give a private /proc, /dev with pts, shm and mqueue, and a read-only /sys', () => {
+  const mounts = build().mounts;
+  assert.equal(mounts.map((m) => m.destination), ['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys', '/sys/fs/cgroup']);
+  assert.ok(mounts.find((m) => m.destination === '/sys')!.options.includes('ro'));
 });
 
 test.run();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage, isSwarmError } from '../../core/errors.js';
 import { readAllLines } from '../container-log.js';
 import type { ContainerSpec, ExitStatus } from '../runtime.js';
 import { buildBundleConfig } from './bundle-config.js';
@@ -111,6 +111,27 @@ for (const subject of subjects) {
     const { exit } = await finish(rt, killed);
     assert.is(exit.exitCode, 137);
     assert.is(exit.signal, 'SIGKILL');
+  });
+
+  test(`${name}: exec joins the container's namespaces and limits and returns the exit code`, async () => {
+    const c = await startContainer(rt, ['sleep', '100']);
+    try {
+      const chunks: string[] = [];
+      const code = await rt.exec(c.id, ['sh', '-c', 'hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; echo $X; pwd; mount -t tmpfs none /scratch 2>&1 || echo mount-refused; grep CapEff /proc/self/status; exit 9'],
+        // The whole environment: crun, unlike runc, does not start from the container's.
+        { env: ['PATH=/bin', 'X=from-exec'], cwd: '/tmp' }, (_stream, chunk) => chunks.push(chunk.toString()));
+      const lines = chunks.join('').trim().split('\n');
+      assert.is(code, 9, lines.join('\n'));
+      assert.is(lines[0], `host-${counter}`);
+      assert.is(lines[1]!.trim(), 'sleep 100');
+      assert.equal(lines.slice(2, 4), ['from-exec', '/tmp']);
+      assert.ok(lines.includes('mount-refused'), lines.join('\n'));
+      const capEff = BigInt('0x' + lines.find((l) => l.startsWith('CapEff'))!.split(/\s+/)[1]);
+      assert.is(capEff & (1n << 21n), 0n, 'CAP_SYS_ADMIN is effective in exec');
+    } finally {
+      await rt.kill(c.id, 'SIGKILL').catch(() => {});
+      await finish(rt, c);
+    }
   });
 
   test(`${name}: a mount inside the container is not visible outside`, async () => {
@@ -248,6 +269,11 @@ for (const subject of subjects) {
     }, /no-such-program|exit 127/);
     await rt.delete(`bad-program-${process.pid}`, true).catch(() => {});
     await expectFailure('an unknown container', () => rt.kill(`no-such-container-${process.pid}`, 'SIGTERM'), /no-such-container|does not exist|not found/i);
+    for (const [what, fn] of [['start', () => rt.start(`no-such-${process.pid}`)], ['kill', () => rt.kill(`no-such-${process.pid}`, 'SIGKILL')], ['delete', () => rt.delete(`no-such-${process.pid}`, false)]] as const) {
+      const err = await fn().then(() => undefined, (e: unknown) => e);
+      assert.ok(isSwarmError(err, 'CONTAINER_NOT_FOUND'), `${what} of an unknown id: ${String(err)}`);
+    }
+    await rt.delete(`no-such-${process.pid}`, true); // a forced delete is idempotent, as in runc and crun
     await expectFailure('an unknown signal', () => rt.kill(`no-such-container-${process.pid}`, 'SIGNOPE'), /SIGNOPE|signal|does not exist|not found/i);
   });
 }

@@ -3,7 +3,7 @@ import { watch } from 'node:fs';
 import { constants } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { errorMessage, SwarmError } from '../../core/errors.js';
+import { errorMessage, isSwarmError, SwarmError } from '../../core/errors.js';
 import type { MonitorFiles, OciDriver } from '../container-manager.js';
 import type { ExitStatus, OutputSink } from '../runtime.js';
 import type { ResolvedUser } from '../user-lookup.js';
@@ -32,8 +32,16 @@ export function defaultOciRuntimeConfig(paths: Pick<OciRuntimeConfig, 'runtimePa
 const exitPollMs = 250;
 
 /**
- * Drives an OCI runtime binary through swarmts-monitor. Every runtime error comes back as
- * a RUNTIME_ERROR carrying the runtime's own message (which names the object and errno).
+ * How each runtime says it has no container by that id: swarmts-runtime and runc
+ * ("container `x` does not exist", "container does not exist"), crun (it fails to open
+ * the container's state: "error opening file `<root>/x/status`", "cannot open directory").
+ */
+const unknownIdPattern = /does not exist|error opening file `[^`]*\/status`|cannot open directory/i;
+
+/**
+ * Drives an OCI runtime binary through swarmts-monitor. Runtime errors come back as
+ * CONTAINER_NOT_FOUND when the runtime does not know the id, else as RUNTIME_ERROR, both
+ * carrying the runtime's own message (which names the object and errno).
  */
 export class OciRuntime implements OciDriver {
   constructor(readonly config: OciRuntimeConfig) {}
@@ -59,7 +67,7 @@ export class OciRuntime implements OciDriver {
       const state = JSON.parse(await this.runtime(['state', id], `state of ${id}`)) as { status?: string };
       return state.status === 'created' || state.status === 'running' || state.status === 'stopped' ? state.status : undefined;
     } catch (err) {
-      if (/does not exist|not found|no such/i.test(errorMessage(err))) return undefined;
+      if (isSwarmError(err, 'CONTAINER_NOT_FOUND')) return undefined;
       throw err;
     }
   }
@@ -113,6 +121,11 @@ export class OciRuntime implements OciDriver {
     });
   }
 
+  /**
+   * Runs a process in the running container and resolves with its exit code (128+N when
+   * signal N ended it). `env` is its whole environment: runtimes differ in whether they
+   * start from the container's (runc, swarmts-runtime) or not (crun).
+   */
   exec(id: string, args: string[], options: { env: string[]; cwd?: string; user?: ResolvedUser }, output: OutputSink): Promise<number> {
     const argv = ['--root', this.config.runtimeRoot, 'exec'];
     for (const e of options.env) argv.push('--env', e);
@@ -128,16 +141,18 @@ export class OciRuntime implements OciDriver {
     });
   }
 
+  /** A command on an existing container (start, state, kill, delete). */
   private runtime(args: string[], what: string): Promise<string> {
-    return this.run(this.config.runtimePath, ['--root', this.config.runtimeRoot, ...args], what);
+    return this.run(this.config.runtimePath, ['--root', this.config.runtimeRoot, ...args], what, unknownIdPattern);
   }
 
-  private run(file: string, args: string[], what: string): Promise<string> {
+  private run(file: string, args: string[], what: string, notFound?: RegExp): Promise<string> {
     return new Promise((resolve, reject) => {
       execFile(file, args, { timeout: this.config.commandTimeoutMs, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
         const detail = stderr.trim() || err.message;
-        reject(new SwarmError('RUNTIME_ERROR', `${what}: ${detail}`, { cause: err }));
+        const code = notFound?.test(detail) ? 'CONTAINER_NOT_FOUND' : 'RUNTIME_ERROR';
+        reject(new SwarmError(code, `${what}: ${detail}`, { cause: err }));
       });
     });
   }
