@@ -2,6 +2,7 @@ import type { MountSpec, MountType } from './service-spec.js';
 import { resolvePath } from './posix-path.js';
 import { child, describe, readBool, readBytes, readChoice, readFields, readString, readStringList } from './read-values.js';
 import type { ServiceContext } from './service-context.js';
+import { didYouMean } from './suggest.js';
 import { templateError } from './template.js';
 import type { SourcePos, YNode } from './yaml-tree.js';
 
@@ -84,7 +85,7 @@ function checkSource(type: MountType, source: string, pos: SourcePos, path: stri
     return resolvePath(ctx.baseDir, source);
   }
   if (source !== '' && !source.includes('{{') && !ctx.volumes.has(source)) {
-    ctx.r.error(pos, path, `volume "${source}" is not declared under the top-level volumes key`);
+    ctx.r.error(pos, path, `volume "${source}" is not declared under the top-level volumes key${didYouMean(source, ctx.volumes)}`);
     return undefined;
   }
   return source;

@@ -9,6 +9,7 @@ import { readPorts } from './parse-ports.js';
 import { child, describe, readBool, readDurationMs, readFields, readLabels, readString, readStringList, type Fields, type KeySchema } from './read-values.js';
 import type { ServiceContext } from './service-context.js';
 import { splitShellWords } from './shell-words.js';
+import { didYouMean } from './suggest.js';
 import { templateError } from './template.js';
 import type { YNode } from './yaml-tree.js';
 
@@ -146,7 +147,7 @@ function readServiceNetworks(fields: Fields, ctx: ServiceContext): string[] {
   const names: string[] = [];
   const add = (name: string, pos: YNode['pos'], at: string) => {
     if (name === 'default' || ctx.networks.has(name)) names.push(name);
-    else ctx.r.error(pos, at, `network "${name}" is not declared under the top-level networks key`);
+    else ctx.r.error(pos, at, `network "${name}" is not declared under the top-level networks key${didYouMean(name, ctx.networks)}`);
   };
   if (node.kind === 'seq') {
     node.items.forEach((item, i) => {

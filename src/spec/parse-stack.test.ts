@@ -116,6 +116,7 @@ test('each bad input is reported with file:line:column, key path, what was found
     [web('    hostname: "web-"\n'), 'stack.yml:4:15 services.web.hostname: expected a hostname (letters, digits, hyphens and dots, templates allowed), got "web-"'],
     [web('    hostname: "a..b"\n'), 'stack.yml:4:15 services.web.hostname: expected a hostname (letters, digits, hyphens and dots, templates allowed), got "a..b"'],
     [web('    hostname: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"\n'), 'stack.yml:4:15 services.web.hostname: expected a hostname (letters, digits, hyphens and dots, templates allowed), got "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"'],
+    ['networks:\n  frontend:\nservices:\n  web:\n    image: nginx\n    networks: [fronted]\n', 'stack.yml:6:16 services.web.networks[0]: network "fronted" is not declared under the top-level networks key, did you mean "frontend"?'],
   ];
   for (const [text, line] of cases) assert.equal(problemsOf(text), [line], text);
 });

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { closestMatch, editDistance } from './suggest.js';
+import { closestMatch, didYouMean, editDistance } from './suggest.js';
 
 test('edit distance counts inserts, deletes, substitutions and neighbour swaps as one edit each', () => {
   const cases: Array<[string, string, number]> = [
@@ -17,6 +17,12 @@ test('close typos get a suggestion, unrelated words do not', () => {
     ['usr', 'user'], ['xyz', undefined], ['banana', undefined], ['a', undefined],
   ];
   for (const [word, match] of cases) assert.is(closestMatch(word, keys), match, word);
+});
+
+test('didYouMean gives a message suffix, or nothing when no candidate is close', () => {
+  assert.is(didYouMean('db_data', new Set(['db-data', 'logs'])), ', did you mean "db-data"?');
+  assert.is(didYouMean('cache', ['db', 'web']), '');
+  assert.is(didYouMean('x', []), '');
 });
 
 test.run();

@@ -35,3 +35,9 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   }
   return bestDistance <= 2 && bestDistance * 2 < Math.max(word.length, 2) ? best : undefined;
 }
+
+/** `, did you mean "x"?` when a candidate is close to `word`, else '': for the end of a message. */
+export function didYouMean(word: string, candidates: Iterable<string>): string {
+  const match = closestMatch(word, [...candidates]);
+  return match === undefined ? '' : `, did you mean "${match}"?`;
+}
