@@ -9,21 +9,17 @@ import { defaultRaftSimConfig, RaftSimFailure, runRaftSim, type RaftSimStats } f
 /** Where failing seeds are written for the raft core's owner to replay. */
 export const raftBugFile = '/tmp/raft-bugs.txt';
 
+/** The per-run counters that are simply summed over seeds. */
+const summedStats = ['operations', 'unknownOutcomes', 'committed', 'crashes', 'snapshotsTaken', 'snapshotsInstalled', 'readIndexReads'] as const;
+
 /** Totals over many seeds. */
-export interface SeedRunSummary {
+export type SeedRunSummary = Pick<RaftSimStats, (typeof summedStats)[number]> & {
   seeds: number;
-  operations: number;
-  unknownOutcomes: number;
-  committed: number;
-  crashes: number;
-  snapshotsTaken: number;
-  snapshotsInstalled: number;
-  readIndexReads: number;
   /** Sum over seeds of the highest term reached. */
   terms: number;
   /** Seeds whose history was too tangled to check within the search limit. */
   uncheckedHistories: number;
-}
+};
 
 /** Adds two summaries field by field. */
 export function addSummaries(a: SeedRunSummary, b: SeedRunSummary): SeedRunSummary {
@@ -49,13 +45,7 @@ export function runSeeds(firstSeed: number, count: number, voters: number, trace
       throw err;
     }
     summary.seeds++;
-    summary.operations += stats.operations;
-    summary.unknownOutcomes += stats.unknownOutcomes;
-    summary.committed += stats.committed;
-    summary.crashes += stats.crashes;
-    summary.snapshotsTaken += stats.snapshotsTaken;
-    summary.snapshotsInstalled += stats.snapshotsInstalled;
-    summary.readIndexReads += stats.readIndexReads;
+    for (const key of summedStats) summary[key] += stats[key];
     summary.terms += stats.termMax;
     if (stats.linearizability === 'unknown') summary.uncheckedHistories++;
   }

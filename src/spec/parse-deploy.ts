@@ -1,6 +1,4 @@
-import type {
-  EndpointMode, ResourcesSpec, RestartPolicySpec, ServiceMode, UpdateConfigSpec, PlacementSpec,
-} from './service-spec.js';
+import type { ResourcesSpec, RestartPolicySpec, ServiceSpec, UpdateConfigSpec } from './service-spec.js';
 import { readPlacement } from './parse-placement.js';
 import {
   describe, readBytes, readChoice, readDurationMs, readFields, readInt, readLabels, readNanoCpus, readNumber, type Fields,
@@ -8,18 +6,9 @@ import {
 import type { Reporter } from './reporter.js';
 import type { YNode } from './yaml-tree.js';
 
-/** Everything under a service's `deploy` key. */
-export interface DeploySpec {
-  mode: ServiceMode;
-  replicas: number;
-  labels: Record<string, string>;
-  resources: ResourcesSpec;
-  restartPolicy: RestartPolicySpec;
-  updateConfig: UpdateConfigSpec;
-  rollbackConfig: UpdateConfigSpec;
-  placement: PlacementSpec;
-  endpointMode: EndpointMode;
-}
+/** Everything under a service's `deploy` key: the service fields it sets. */
+export type DeploySpec = Pick<ServiceSpec,
+  'mode' | 'replicas' | 'labels' | 'resources' | 'restartPolicy' | 'updateConfig' | 'rollbackConfig' | 'placement' | 'endpointMode'>;
 
 /** Docker's defaults: one replica, restart on any exit after 5s, one task at a time on update. */
 export function defaultDeploySpec(): DeploySpec {
