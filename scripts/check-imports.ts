@@ -22,6 +22,7 @@ const allowedImports: Record<string, string[]> = {
   spec: ['core'],
   raft: ['core'],
   membership: ['core'],
+  admission: ['core', 'membership'],
   scheduler: ['core', 'spec'],
   cluster: ['core', 'spec', 'scheduler', 'raft'],
 };

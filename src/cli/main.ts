@@ -1,7 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { errorMessage, isSwarmError } from '../core/errors.js';
+import { clusterCommands } from './commands/cluster.js';
 import { containerCommand } from './commands/container.js';
 import { imageCommand } from './commands/image.js';
+import { infoCommand } from './commands/info.js';
+import { nodeCommand } from './commands/node.js';
 import { ExitCode, type GlobalOptions } from './context.js';
 import { swarmtsVersion } from '../core/version.js';
 
@@ -27,6 +30,9 @@ export async function cliMain(argv: string[]): Promise<number> {
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   program.addCommand(imageCommand(globals));
   program.addCommand(containerCommand(globals));
+  for (const command of clusterCommands(globals)) program.addCommand(command);
+  program.addCommand(nodeCommand(globals));
+  program.addCommand(infoCommand(globals));
   overrideExitEverywhere(program);
   try {
     await program.parseAsync(argv);

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import { SwarmError } from '../core/errors.js';
 import type { ContainerSpec, Runtime } from '../runtime/runtime.js';
-import type { CreateContainerRequest, ExecEvent, ExecRequest, ImageSummary, ImportResponse, InfoResponse, PullEvent } from './api-types.js';
+import type { ClusterControl } from './cluster/cluster-control.js';
+import type { ClusterInitRequest, ClusterJoinRequest, CreateContainerRequest, ExecEvent, ExecRequest, ImageSummary, ImportResponse, InfoResponse, PullEvent } from './api-types.js';
 import { HttpRouter, stream, type RouteRequest } from './http-router.js';
 import { validateContainerSpec } from './validate-container-spec.js';
 
@@ -14,15 +15,26 @@ export interface ImageService {
   remove(reference: string, force: boolean): Promise<void>;
 }
 
+/** What the API needs of the node's cluster side (ClusterControl). */
+export type ClusterService = Pick<ClusterControl, 'status' | 'init' | 'join' | 'leave' | 'joinToken' | 'nodes' | 'node'>;
+
 export interface ApiComponents {
   runtime: Runtime;
+  cluster: ClusterService;
   images: ImageService;
   info(): Promise<InfoResponse>;
 }
 
 /** Registers every local-API endpoint on `router`. */
-export function registerRoutes(router: HttpRouter, { runtime, images, info }: ApiComponents): HttpRouter {
+export function registerRoutes(router: HttpRouter, { runtime, images, cluster, info }: ApiComponents): HttpRouter {
   return router
+    .on('GET', '/v1/cluster', async () => cluster.status())
+    .on('POST', '/v1/cluster/init', (req) => cluster.init(objectBody<ClusterInitRequest>(req)))
+    .on('POST', '/v1/cluster/join', (req) => cluster.join(objectBody<ClusterJoinRequest>(req)))
+    .on('POST', '/v1/cluster/leave', async (req) => { await cluster.leave(flag(req, 'force')); return {}; })
+    .on('GET', '/v1/cluster/join-token/:role', (req) => cluster.joinToken(req.params['role']!, flag(req, 'rotate')))
+    .on('GET', '/v1/nodes', async () => cluster.nodes())
+    .on('GET', '/v1/nodes/:ref', async (req) => cluster.node(req.params['ref']!))
     .on('GET', '/v1/info', () => info())
     .on('GET', '/v1/images', () => images.list())
     .on('POST', '/v1/images/pull', async (req) => stream(images.pull(stringField(req.body, 'reference'), req.signal)))
@@ -93,6 +105,12 @@ function validateExec(body: unknown): ExecRequest {
   const env = b.env ?? [];
   if (!Array.isArray(env) || !env.every((e) => typeof e === 'string' && e.includes('='))) throw new SwarmError('INVALID_ARGUMENT', 'exec: env entries must be "KEY=value" strings');
   return { args: b.args, env, ...(b.user ? { user: b.user } : {}), ...(b.workingDir ? { workingDir: b.workingDir } : {}) };
+}
+
+function objectBody<T>(req: RouteRequest): T {
+  if (req.body === undefined) return {} as T;
+  if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) throw new SwarmError('INVALID_ARGUMENT', 'expected a JSON object body');
+  return req.body as T;
 }
 
 function stringField(body: unknown, key: string): string {

@@ -4,6 +4,7 @@
  * Errors come back as `{ error: { code, message, details? } }` with a matching status.
  */
 import type { ErrorCode } from '../core/errors.js';
+import type { NodeRole } from '../membership/types.js';
 import type { ImageSummary, PullEvent } from '../runtime/image/local-images.js';
 import type { ContainerInfo, ContainerSpec, ExitStatus, LogLine } from '../runtime/runtime.js';
 
@@ -56,3 +57,76 @@ export interface ExecRequest {
 }
 
 export type { ContainerInfo, ContainerSpec, ExitStatus, LogLine };
+
+/** POST /v1/cluster/init: start a new cluster with this node as its first manager. */
+export interface ClusterInitRequest {
+  /** HOST:PORT to listen on for cluster traffic. Default 0.0.0.0:7946. */
+  listenAddress?: string;
+  /** HOST[:PORT] other nodes dial. Default: the listen address, or this machine's only IPv4 address. */
+  advertiseAddress?: string;
+  labels?: Record<string, string>;
+}
+
+export interface ClusterInitResponse {
+  clusterId: string;
+  nodeId: string;
+  workerToken: string;
+  managerToken: string;
+  advertiseAddr: string;
+}
+
+/** POST /v1/cluster/join */
+export interface ClusterJoinRequest extends ClusterInitRequest {
+  token: string;
+  /** HOST:PORT of a manager. */
+  remoteAddress: string;
+}
+
+export interface ClusterJoinResponse {
+  clusterId: string;
+  nodeId: string;
+  role: NodeRole;
+}
+
+/** GET /v1/cluster/join-token/:role[?rotate=1] */
+export interface JoinTokenResponse {
+  role: NodeRole;
+  token: string;
+  /** The command to run on a new node. */
+  command: string;
+}
+
+/** GET /v1/cluster */
+export type ClusterStatus =
+  | { member: false; nodeId: string | undefined }
+  | { member: true; clusterId: string; nodeId: string; role: NodeRole; listenAddr: string; advertiseAddr: string; members: number; ready: number };
+
+/** A member's liveness as `node ls` shows it: alive is ready, dead is down. */
+export type NodeStatus = 'ready' | 'suspect' | 'down' | 'left';
+
+/** GET /v1/nodes lists these: one per member this node knows, itself included. */
+export interface NodeSummary {
+  id: string;
+  hostname: string;
+  status: NodeStatus;
+  /** Scheduling availability; `node update` arrives with orchestration. */
+  availability: 'active';
+  role: NodeRole;
+  /** HOST:PORT it is reached on. */
+  address: string;
+  /** Whether this is the node answering. */
+  self: boolean;
+  incarnation: number;
+  /** When this node saw the current status begin, ms since the epoch on its clock. */
+  statusChangedAt: number;
+  labels: Record<string, string>;
+}
+
+/** GET /v1/nodes/:idOrHostname */
+export interface NodeDetail extends NodeSummary {
+  addresses: string[];
+  capacity: { cpuMillicores: number; memoryBytes: number };
+  versions: Record<string, string>;
+  /** Admitted by the cluster authority at this time (ms since the epoch), as this role. */
+  admission: { role: NodeRole; issuedAt: number } | undefined;
+}

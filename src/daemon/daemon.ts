@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
+import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { ClusterControl } from './cluster/cluster-control.js';
 import { ApiServer } from './api-server.js';
 import type { DaemonOptions } from './daemon-options.js';
 import { registerRoutes } from './api-routes.js';
@@ -24,12 +26,16 @@ export async function startDaemon(options: DaemonOptions, log: Logger): Promise<
   try {
     const node = await openNodeRuntime(paths, options, log);
     await node.recover();
-    const router = registerRoutes(new HttpRouter(log.child('api')), node);
+    const cluster = new ClusterControl(paths.stateDir, options.nodeName, log);
+    // A node that cannot rejoin still serves its API, so that `leave --force` and the containers stay reachable.
+    await cluster.boot().catch((err: unknown) => log.error(`could not rejoin the cluster: ${errorMessage(err)}`));
+    const router = registerRoutes(new HttpRouter(log.child('api')), { ...node, cluster });
     const server = await ApiServer.listen(paths.socket, router);
     log.info('daemon ready', { node: options.nodeName, socket: paths.socket, runtime: options.ociRuntime, stateDir: paths.stateDir });
     return {
       async stop() {
         await server.close();
+        await cluster.close();
         node.runtime.close();
         lock.release();
       },

@@ -14,7 +14,7 @@ import type { DaemonOptions } from './daemon-options.js';
 import type { NodePaths } from './paths.js';
 
 /** The node's image store and container runtime, wired for the API. */
-export interface NodeRuntime extends ApiComponents {
+export interface NodeRuntime extends Omit<ApiComponents, 'cluster'> {
   runtime: ContainerManager;
   /** Finds the containers a previous daemon left and removes roots nobody owns. */
   recover(): Promise<void>;

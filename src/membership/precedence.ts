@@ -84,7 +84,9 @@ export function metaEqual(a: NodeMeta, b: NodeMeta): boolean {
   if (a === b) return true;
   return (
     a.id === b.id &&
+    a.name === b.name &&
     a.role === b.role &&
+    a.admission === b.admission &&
     a.capacity.cpuMillicores === b.capacity.cpuMillicores &&
     a.capacity.memoryBytes === b.capacity.memoryBytes &&
     a.addresses.length === b.addresses.length &&

@@ -4,11 +4,13 @@ import type { NodeMeta } from './types.js';
 export function testMeta(id: string, overrides: Partial<NodeMeta> = {}): NodeMeta {
   return {
     id,
+    name: `host-${id}`,
     addresses: [`/ip4/10.0.0.1/tcp/4001/p2p/${id}`],
     role: 'worker',
     labels: {},
     capacity: { cpuMillicores: 2000, memoryBytes: 4 * 1024 ** 3 },
     versions: { swarmts: '0.1.0' },
+    admission: '',
     ...overrides,
   };
 }

@@ -22,6 +22,8 @@ export interface NodeCapacity {
 export interface NodeMeta {
   /** The libp2p peer id: the member's identity and the key of every table. */
   readonly id: string;
+  /** The node's name (`--name`, the host name by default): what `node ls` shows as HOSTNAME. */
+  readonly name: string;
   /** Multiaddrs the node listens on, for the shell to dial. */
   readonly addresses: readonly string[];
   readonly role: NodeRole;
@@ -30,6 +32,11 @@ export interface NodeMeta {
   readonly capacity: Readonly<NodeCapacity>;
   /** Software versions, e.g. `{ swarmts: '0.1.0', runtime: '1.2' }`, for rolling upgrades. */
   readonly versions: Readonly<Record<string, string>>;
+  /**
+   * Proof that the cluster admitted this node (a certificate the shell issues and checks;
+   * src/admission). Opaque here: membership only carries it. Empty in simulations.
+   */
+  readonly admission: string;
 }
 
 /**

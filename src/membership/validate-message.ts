@@ -13,6 +13,8 @@ export const membershipMessageLimits = {
   idCharsMax: 128,
   /** Longest multiaddr, label key or value, or version string. */
   textCharsMax: 512,
+  /** Longest admission certificate (an Ed25519-signed msgpack record, about 200 characters). */
+  admissionCharsMax: 2048,
   /** Most addresses one node announces. */
   addressesMax: 32,
   /** Most labels or versions one node announces. */
@@ -87,11 +89,19 @@ function stringMap(value: unknown, path: string): Record<string, string> {
   return Object.fromEntries(entries);
 }
 
+function admission(value: unknown, path: string): string {
+  if (typeof value !== 'string' || value.length > membershipMessageLimits.admissionCharsMax) {
+    throw malformed(path, `a string of at most ${membershipMessageLimits.admissionCharsMax} characters`, value);
+  }
+  return value;
+}
+
 function nodeMeta(value: unknown, path: string): NodeMeta {
   const input = record(value, path);
   const capacity = record(input['capacity'], `${path}.capacity`);
   return {
     id: text(input['id'], `${path}.id`, membershipMessageLimits.idCharsMax),
+    name: text(input['name'], `${path}.name`, membershipMessageLimits.textCharsMax),
     addresses: list(input['addresses'], `${path}.addresses`, membershipMessageLimits.addressesMax).map((address, i) =>
       text(address, `${path}.addresses[${i}]`, membershipMessageLimits.textCharsMax),
     ),
@@ -102,6 +112,7 @@ function nodeMeta(value: unknown, path: string): NodeMeta {
       memoryBytes: counter(capacity['memoryBytes'], `${path}.capacity.memoryBytes`),
     },
     versions: stringMap(input['versions'], `${path}.versions`),
+    admission: admission(input['admission'], `${path}.admission`),
   };
 }
 

@@ -16,6 +16,9 @@ import { assertValidP2pHostConfig, type P2pHostConfig } from './host-config.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { encodePskFile } from './psk.js';
 
+/** The multiaddr protocol code of `/p2p/<peer id>`. */
+const p2pProtocolCode = 421;
+
 /** Room for gossipsub's own framing (signature, key, seqno, topic) around a message body. */
 const gossipEnvelopeBytes = 4 * 1024;
 
@@ -105,6 +108,21 @@ export class P2pHost {
     } catch (err) {
       throw new SwarmError('UNAVAILABLE', `dial ${address}: ${errorMessage(err)}`, { cause: err, details: { address } });
     }
+  }
+
+  /**
+   * Remembers where `peerId` listens, so transports and RPC can dial it by id. Addresses
+   * that are not multiaddrs are skipped: they come from other nodes' gossip.
+   */
+  async learnAddresses(peerId: string, addresses: readonly string[]): Promise<void> {
+    const multiaddrs = addresses.flatMap((address) => {
+      try {
+        return [multiaddr(address).decapsulateCode(p2pProtocolCode)];
+      } catch {
+        return [];
+      }
+    });
+    if (multiaddrs.length > 0) await this.node.peerStore.merge(parsePeerId(peerId), { multiaddrs });
   }
 
   /** Closes every connection to `peerId`. */

@@ -38,11 +38,13 @@ export interface ObservedEvent {
 export function simMeta(id: string): NodeMeta {
   return {
     id,
+    name: id,
     addresses: [`/sim/${id}`],
     role: 'worker',
     labels: {},
     capacity: { cpuMillicores: 1000, memoryBytes: 1024 ** 3 },
     versions: { swarmts: 'sim' },
+    admission: '',
   };
 }
 

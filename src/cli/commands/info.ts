@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import type { ClusterStatus, InfoResponse } from '../../daemon/api-types.js';
+import { clientFor, type GlobalOptions } from '../context.js';
+
+/** `swarmts info`: the daemon and its cluster membership at a glance (like `docker info`). */
+export function infoCommand(globals: () => GlobalOptions): Command {
+  return new Command('info')
+    .description('Show this node\'s daemon and cluster status')
+    .option('--format <format>', "'text' (default) or 'json'", 'text')
+    .addHelpText('after', '\nExamples:\n  swarmts info\n  swarmts info --format json | jq .cluster.role')
+    .action(async (opts: { format: string }) => {
+      const client = clientFor(globals());
+      const [info, cluster] = await Promise.all([client.call<InfoResponse>('GET', '/v1/info'), client.call<ClusterStatus>('GET', '/v1/cluster')]);
+      if (opts.format === 'json') return void process.stdout.write(JSON.stringify({ ...info, cluster }, null, 2) + '\n');
+      const lines = [
+        `Node: ${info.nodeName}`,
+        `Version: ${info.version} (API ${info.apiVersion})`,
+        `State directory: ${info.stateDir}`,
+        `OCI runtime: ${info.ociRuntime}, cgroup v${info.cgroupVersion}`,
+        `Containers: ${info.containers.total} (${info.containers.running} running)`,
+        `Images: ${info.images}`,
+        cluster.member
+          ? `Cluster: ${cluster.clusterId}\n  Node ID: ${cluster.nodeId}\n  Role: ${cluster.role}\n  Advertise address: ${cluster.advertiseAddr}\n  Nodes: ${cluster.ready} ready of ${cluster.members}`
+          : 'Cluster: inactive (swarmts init or swarmts join)',
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}

@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import { generateAuthority, issueCertificate } from '../../admission/certificate.js';
+import { joinProof } from '../../admission/join-proof.js';
+import { formatJoinToken, generateJoinSecret, parseJoinToken } from '../../admission/join-token.js';
+import { SwarmError, errorMessage, isSwarmError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { NodeRole } from '../../membership/types.js';
+import { createP2pHost, type P2pHost } from '../../p2p/host.js';
+import { defaultP2pHostConfig } from '../../p2p/host-config.js';
+import { generatePsk } from '../../p2p/psk.js';
+import { defaultRpcConfig } from '../../p2p/rpc-config.js';
+import { RpcService } from '../../p2p/rpc.js';
+import type {
+  ClusterInitRequest,
+  ClusterInitResponse,
+  ClusterJoinRequest,
+  ClusterJoinResponse,
+  ClusterStatus,
+  JoinTokenResponse,
+  NodeDetail,
+  NodeSummary,
+} from '../api-types.js';
+import { chooseAdvertiseAddress, formatHostPort, parseHostPort, toMultiaddr, type HostPort } from './addresses.js';
+import { ClusterFiles, type ClusterConfig, type ClusterState } from './cluster-files.js';
+import { ClusterNode } from './cluster-node.js';
+import { decodeJoinResponse, joinProtocol, type JoinResponse } from './join-protocol.js';
+import { compareNodes, nodeDetail, nodeSummary } from './node-views.js';
+
+/** How long a join may take to reach the manager and be answered. */
+const joinTimeoutMs = 15_000;
+
+const labelKeyPattern = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/;
+
+function validLabels(labels: unknown): Record<string, string> {
+  if (labels === undefined) return {};
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) throw new SwarmError('INVALID_ARGUMENT', 'labels: expected an object of strings');
+  const problems = Object.entries(labels).flatMap(([key, value]) => [
+    ...(labelKeyPattern.test(key) ? [] : [`label key ${JSON.stringify(key)}: expected letters, digits and . _ / - (at most 128, starting with a letter or digit)`]),
+    ...(typeof value === 'string' && value.length <= 512 ? [] : [`label ${key}: expected a string of at most 512 characters`]),
+  ]);
+  if (problems.length > 0) throw new SwarmError('INVALID_ARGUMENT', problems.join('; '));
+  return Object.fromEntries(Object.entries(labels)) as Record<string, string>;
+}
+
+function optionalString(value: unknown, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new SwarmError('INVALID_ARGUMENT', `${what}: expected a non-empty string`);
+  return value;
+}
+
+/**
+ * The daemon's cluster side: init, join, leave, join tokens and the node list, with the
+ * membership node they start. One operation at a time; each either completes or leaves the
+ * node as it was (nothing saved until the cluster accepted the node).
+ */
+export class ClusterControl {
+  private readonly files: ClusterFiles;
+  private running: { host: P2pHost; node: ClusterNode } | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    stateDir: string,
+    private readonly nodeName: string,
+    private readonly logger: Logger,
+  ) {
+    this.files = new ClusterFiles(stateDir);
+  }
+
+  /** At daemon start: rejoins the cluster this node belongs to, if any, through the peers it saw last. */
+  boot(): Promise<void> {
+    return this.serialized(async () => {
+      if (!this.files.exists()) return;
+      const state = this.files.load();
+      const host = await this.openHost(state.psk, parseHostPort(state.config.listen, 'listen address'));
+      try {
+        const node = await ClusterNode.start({ host, state, files: this.files, nodeName: this.nodeName, logger: this.logger }, this.files.loadPeers());
+        this.running = { host, node };
+        this.logger.info('rejoined the cluster', { cluster: state.config.clusterId, role: state.config.role });
+      } catch (err) {
+        await host.stop();
+        throw err;
+      }
+    });
+  }
+
+  status(): ClusterStatus {
+    if (this.running === undefined) return { member: false, nodeId: undefined };
+    const { node } = this.running;
+    const members = node.members();
+    return {
+      member: true,
+      clusterId: node.config.clusterId,
+      nodeId: node.id,
+      role: node.config.role,
+      listenAddr: node.config.listen,
+      advertiseAddr: node.config.advertise,
+      members: members.filter((m) => m.status !== 'left').length,
+      ready: members.filter((m) => m.status === 'alive').length,
+    };
+  }
+
+  init(request: ClusterInitRequest): Promise<ClusterInitResponse> {
+    return this.serialized(async () => {
+      this.assertNotMember();
+      const listen = parseHostPort(optionalString(request.listenAddress, 'listenAddress') ?? '0.0.0.0', 'listen address');
+      const advertise = chooseAdvertiseAddress(listen, optionalString(request.advertiseAddress, 'advertiseAddress'));
+      const labels = validLabels(request.labels);
+      const psk = generatePsk();
+      const authority = generateAuthority();
+      const secrets = { manager: Buffer.from(generateJoinSecret()).toString('hex'), worker: Buffer.from(generateJoinSecret()).toString('hex') };
+      const clusterId = randomUUID();
+      const host = await this.openHost(psk, listen);
+      const state: ClusterState = {
+        psk,
+        config: {
+          clusterId,
+          role: 'manager',
+          authorityPublicKey: authority.publicKey,
+          certificate: issueCertificate(authority.privateKey, { clusterId, peerId: host.peerId, role: 'manager', issuedAtMs: Date.now() }),
+          listen: formatHostPort(listen),
+          advertise: formatHostPort(advertise),
+          labels,
+          incarnation: 0,
+        },
+        managerSecrets: { authorityPrivateKey: authority.privateKey, joinSecrets: secrets, secretsVersion: 0 },
+      };
+      await this.startMember(host, state, []);
+      this.logger.info('initialised a new cluster', { cluster: clusterId, advertise: state.config.advertise });
+      const token = (role: NodeRole) => formatJoinToken({ psk, secret: Buffer.from(secrets[role], 'hex') });
+      return { clusterId, nodeId: host.peerId, workerToken: token('worker'), managerToken: token('manager'), advertiseAddr: state.config.advertise };
+    });
+  }
+
+  join(request: ClusterJoinRequest): Promise<ClusterJoinResponse> {
+    return this.serialized(async () => {
+      this.assertNotMember();
+      if (typeof request.token !== 'string') throw new SwarmError('INVALID_ARGUMENT', 'token: expected the join token printed by `swarmts join-token worker` on a manager');
+      const token = parseJoinToken(request.token);
+      const remote = parseHostPort(optionalString(request.remoteAddress, 'remoteAddress') ?? '', 'manager address');
+      const listen = parseHostPort(optionalString(request.listenAddress, 'listenAddress') ?? '0.0.0.0', 'listen address');
+      const advertise = chooseAdvertiseAddress(listen, optionalString(request.advertiseAddress, 'advertiseAddress'));
+      const labels = validLabels(request.labels);
+      const host = await this.openHost(token.psk, listen);
+      let answer: JoinResponse;
+      let managerId: string;
+      try {
+        managerId = await this.reachManager(host, remote);
+        answer = await this.askToJoin(host, managerId, joinProof(token.secret, host.peerId), remote);
+      } catch (err) {
+        await host.stop();
+        throw err;
+      }
+      const config: ClusterConfig = {
+        clusterId: answer.clusterId,
+        role: answer.role,
+        authorityPublicKey: answer.authorityPublicKey,
+        certificate: answer.certificate,
+        listen: formatHostPort(listen),
+        advertise: formatHostPort(advertise),
+        labels,
+        incarnation: 0,
+      };
+      await this.startMember(host, { psk: token.psk, config, managerSecrets: answer.managerSecrets }, answer.peers);
+      this.logger.info('joined the cluster', { cluster: answer.clusterId, role: answer.role, through: formatHostPort(remote) });
+      return { clusterId: answer.clusterId, nodeId: host.peerId, role: answer.role };
+    });
+  }
+
+  /** Leaves the cluster gracefully and forgets it. A manager needs `force` while other members remain. */
+  leave(force: boolean): Promise<void> {
+    return this.serialized(async () => {
+      const running = this.running;
+      if (running === undefined && force && this.files.exists()) {
+        this.files.remove();
+        this.logger.warn('forgot a cluster this node could not rejoin');
+        return;
+      }
+      if (running === undefined) throw new SwarmError('CONFLICT', 'this node is not part of a cluster: nothing to leave');
+      const others = running.node.members().filter((m) => m.meta.id !== running.node.id && (m.status === 'alive' || m.status === 'suspect'));
+      const otherManagers = others.filter((m) => m.meta.role === 'manager');
+      if (running.node.config.role === 'manager' && others.length > 0 && !force) {
+        throw new SwarmError(
+          'CONFLICT',
+          otherManagers.length === 0
+            ? `this node is the cluster's only manager and ${others.length} other node(s) remain: without it nobody can admit new nodes. Use --force to leave anyway`
+            : 'this node is a manager: leaving removes one of the cluster\'s managers. Use --force to leave anyway',
+        );
+      }
+      this.running = undefined;
+      await running.node.leave();
+      await running.host.stop();
+      this.files.remove();
+      this.logger.info('left the cluster', { cluster: running.node.config.clusterId });
+    });
+  }
+
+  joinToken(role: string, rotate: boolean): Promise<JoinTokenResponse> {
+    return this.serialized(async () => {
+      if (role !== 'worker' && role !== 'manager') throw new SwarmError('INVALID_ARGUMENT', `join-token: expected worker or manager, got ${JSON.stringify(role)}`);
+      const { node } = this.member();
+      const token = await node.joinToken(role, rotate);
+      return { role, token, command: `swarmts join --token ${token} ${node.config.advertise}` };
+    });
+  }
+
+  nodes(): NodeSummary[] {
+    const { node } = this.member();
+    return node.members().map((m) => nodeSummary(m, node.id)).sort(compareNodes);
+  }
+
+  /** One node by id, id prefix or hostname. */
+  node(reference: string): NodeDetail {
+    const { node } = this.member();
+    const members = node.members();
+    const exact = members.filter((m) => m.meta.id === reference || m.meta.name === reference);
+    const matches = exact.length > 0 ? exact : members.filter((m) => m.meta.id.startsWith(reference));
+    if (matches.length === 0) throw new SwarmError('NOT_FOUND', `no node ${JSON.stringify(reference)} in this cluster: see \`swarmts node ls\``);
+    if (matches.length > 1) throw new SwarmError('CONFLICT', `${JSON.stringify(reference)} matches ${matches.length} nodes: use a longer id prefix`);
+    return nodeDetail(matches[0]!, node.id);
+  }
+
+  /** Stops membership at daemon shutdown (the others see this node go quiet); the cluster files stay. */
+  close(): Promise<void> {
+    return this.serialized(async () => {
+      const running = this.running;
+      this.running = undefined;
+      if (running === undefined) return;
+      await running.node.stop();
+      await running.host.stop();
+    });
+  }
+
+  private member(): { host: P2pHost; node: ClusterNode } {
+    if (this.running === undefined) {
+      throw new SwarmError('CONFLICT', 'this node is not part of a cluster: run `swarmts init` to start one or `swarmts join` to join one');
+    }
+    return this.running;
+  }
+
+  private assertNotMember(): void {
+    if (this.running !== undefined || this.files.exists()) {
+      throw new SwarmError('CONFLICT', 'this node is already part of a cluster: run `swarmts leave` first to join another one');
+    }
+  }
+
+  private async openHost(psk: Uint8Array, listen: HostPort): Promise<P2pHost> {
+    const config = { ...defaultP2pHostConfig({ identityPath: this.files.identityPath, psk }), listenAddresses: [toMultiaddr(listen)] };
+    const host = await createP2pHost(config, { logger: this.logger });
+    try {
+      await host.start();
+    } catch (err) {
+      await host.stop().catch(() => undefined);
+      throw new SwarmError('UNAVAILABLE', `cannot listen on ${formatHostPort(listen)}: ${errorMessage(err)}; choose another with --listen-addr`, { cause: err });
+    }
+    return host;
+  }
+
+  private async reachManager(host: P2pHost, remote: HostPort): Promise<string> {
+    try {
+      return await host.dial(toMultiaddr(remote));
+    } catch (err) {
+      throw new SwarmError(
+        'UNAVAILABLE',
+        `could not connect to the manager at ${formatHostPort(remote)}: it is unreachable, not a swarmts manager, or the join token's network key ` +
+          `is not this cluster's (a token from another cluster). Check the address and the token (${errorMessage(err)})`,
+        { cause: err },
+      );
+    }
+  }
+
+  private async askToJoin(host: P2pHost, managerId: string, proof: Uint8Array, remote: HostPort): Promise<JoinResponse> {
+    const rpc = new RpcService(defaultRpcConfig(), { node: host.node, logger: this.logger });
+    try {
+      return await rpc.request(managerId, joinProtocol, { proof }, { decode: decodeJoinResponse, timeoutMs: joinTimeoutMs });
+    } catch (err) {
+      // The manager's own words, without the RPC layer's "rpc <protocol> to <peer>:" prefix.
+      if (isSwarmError(err, 'PERMISSION_DENIED')) throw new SwarmError('PERMISSION_DENIED', `the manager at ${formatHostPort(remote)} refused this node: ${err.message.replace(/^rpc \S+ to \S+: /, '')}`, { cause: err });
+      throw new SwarmError('UNAVAILABLE', `the node at ${formatHostPort(remote)} did not admit this node: ${errorMessage(err)}; is it a manager of the cluster?`, { cause: err });
+    } finally {
+      await rpc.stop();
+    }
+  }
+
+  /** Saves the membership and starts it; undoes both if the start fails. */
+  private async startMember(host: P2pHost, state: ClusterState, seeds: Array<{ id: string; addresses: string[] }>): Promise<void> {
+    try {
+      this.files.create(state);
+      this.files.savePeers(seeds);
+      const node = await ClusterNode.start({ host, state, files: this.files, nodeName: this.nodeName, logger: this.logger }, seeds);
+      this.running = { host, node };
+    } catch (err) {
+      this.files.remove();
+      await host.stop();
+      throw err;
+    }
+  }
+
+  private serialized<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(operation, operation);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}

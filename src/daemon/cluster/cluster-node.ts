@@ -1,0 +1,264 @@
+import { randomInt } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { CertificateVerifier, issueCertificate } from '../../admission/certificate.js';
+import { roleProvenBy } from '../../admission/join-proof.js';
+import { formatJoinToken, generateJoinSecret } from '../../admission/join-token.js';
+import { MemberGate } from '../../admission/member-gate.js';
+import { RealClock } from '../../core/clock.js';
+import { SwarmError, errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { SeededRandom } from '../../core/random.js';
+import { swarmtsVersion } from '../../core/version.js';
+import { defaultMembershipConfig } from '../../membership/config.js';
+import { Membership } from '../../membership/membership.js';
+import { membershipProtocolVersion, type GossipMessage, type MembershipMessage } from '../../membership/messages.js';
+import type { Member, MembershipEvent, NodeMeta, NodeRole } from '../../membership/types.js';
+import { validateMembershipMessage } from '../../membership/validate-message.js';
+import { GossipTopic, defaultGossipTopicConfig } from '../../p2p/gossip-topic.js';
+import type { P2pHost } from '../../p2p/host.js';
+import { Libp2pTransport } from '../../p2p/libp2p-transport.js';
+import { MembershipService } from '../../p2p/membership-service.js';
+import { defaultRpcConfig } from '../../p2p/rpc-config.js';
+import { RpcService } from '../../p2p/rpc.js';
+import { defaultTransportConfig } from '../../p2p/transport.js';
+import { parseHostPort, toMultiaddr } from './addresses.js';
+import type { ClusterFiles, ClusterState, KnownPeer } from './cluster-files.js';
+import { decodeJoinRequest, decodeManagerSecrets, joinProtocol, joinSecretsProtocol, type JoinResponse, type ManagerSecrets } from './join-protocol.js';
+
+const membershipTopic = '/swarmts/membership/1';
+/** How long a leaving node keeps gossiping so that its departure reaches everyone. */
+const leaveLingerMs = 1500;
+/** Peers and incarnation are saved at most this often. */
+const saveIntervalMs = 1000;
+
+function decodeGossip(value: unknown): GossipMessage {
+  const message = validateMembershipMessage(value);
+  if (message.type !== 'gossip') throw new SwarmError('MALFORMED_MESSAGE', `membership gossip: expected type gossip, got ${message.type}`);
+  return message;
+}
+
+/** The token-invalid error a joining node sees, saying what to do. */
+function invalidToken(): SwarmError {
+  return new SwarmError(
+    'PERMISSION_DENIED',
+    'the join token was refused: it is not a current token of this cluster (tokens change when rotated); ' +
+      'print the current one with `swarmts join-token worker` (or `manager`) on a manager',
+  );
+}
+
+export interface ClusterNodeOptions {
+  /** A started host on the cluster's private network. */
+  host: P2pHost;
+  state: ClusterState;
+  files: ClusterFiles;
+  nodeName: string;
+  logger: Logger;
+}
+
+/**
+ * One node's live cluster membership: gossip membership over the host, the admission gate
+ * in front of it, and on managers the join service that admits new nodes. Saves what a
+ * restart needs (peers seen, incarnation) as it goes.
+ */
+export class ClusterNode {
+  private readonly rpc: RpcService;
+  private readonly topic: GossipTopic<GossipMessage>;
+  private readonly service: MembershipService;
+  private readonly gate: MemberGate;
+  private readonly logger: Logger;
+  private managerSecrets: ManagerSecrets | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private readonly warnedStrangers = new Set<string>();
+
+  private constructor(private readonly options: ClusterNodeOptions) {
+    const { host, state, logger } = options;
+    this.logger = logger.child('cluster');
+    this.managerSecrets = state.managerSecrets;
+    const self = this.selfMeta();
+    this.gate = new MemberGate(new CertificateVerifier(state.config.authorityPublicKey, state.config.clusterId), self);
+    const verdict = this.gate.check(self);
+    if (verdict !== undefined) throw new SwarmError('CORRUPT_DATA', `this node's own admission certificate does not verify: ${verdict}`);
+    this.rpc = new RpcService(defaultRpcConfig(), { node: host.node, logger: this.logger });
+    this.topic = new GossipTopic(
+      { ...defaultGossipTopicConfig({ topic: membershipTopic, version: membershipProtocolVersion, decode: decodeGossip }), allowedSenders: (id) => this.gate.isMember(id) },
+      { pubsub: host.node.services.pubsub, logger: this.logger },
+    );
+    const transport = new Libp2pTransport<MembershipMessage>(
+      defaultTransportConfig({ protocol: membershipTopic, version: membershipProtocolVersion, decode: validateMembershipMessage }),
+      { node: host.node, logger: this.logger },
+    );
+    const membership = new Membership(defaultMembershipConfig(), self, new SeededRandom(randomInt(0, 0xffffffff)), { incarnation: state.config.incarnation + 1 });
+    this.service = new MembershipService(membership, {
+      transport,
+      broadcaster: { publish: (message) => this.topic.publish(message), subscribe: (handler) => this.topic.subscribe(handler) },
+      gate: (from, message) => this.admit(from, message),
+      clock: new RealClock(),
+      logger: this.logger,
+    });
+    this.service.onEvent((event) => this.onMembershipEvent(event));
+  }
+
+  /** Starts membership on `options.host`, joining through `seeds` (none for a new cluster). */
+  static async start(options: ClusterNodeOptions, seeds: readonly KnownPeer[]): Promise<ClusterNode> {
+    const node = new ClusterNode(options);
+    const others = seeds.filter((seed) => seed.id !== options.host.peerId);
+    for (const seed of others) await options.host.learnAddresses(seed.id, seed.addresses);
+    if (options.state.config.role === 'manager') await node.serveManagerProtocols();
+    node.topic.start();
+    await node.service.start(others.map((seed) => seed.id));
+    node.options.files.saveConfig({ ...options.state.config, incarnation: node.service.incarnation() });
+    return node;
+  }
+
+  get id(): string {
+    return this.options.host.peerId;
+  }
+
+  get config(): ClusterState['config'] {
+    return this.options.state.config;
+  }
+
+  members(): Member[] {
+    return this.service.members();
+  }
+
+  onEvent(listener: (event: MembershipEvent) => void): () => void {
+    return this.service.onEvent(listener);
+  }
+
+  /** The current join token of `role`, after replacing its secret when `rotate` (managers only). */
+  async joinToken(role: NodeRole, rotate: boolean): Promise<string> {
+    const secrets = this.managerSecrets;
+    if (secrets === undefined) {
+      throw new SwarmError('PERMISSION_DENIED', 'this node is a worker: join tokens are kept by managers; run `swarmts join-token` on a manager');
+    }
+    if (rotate) {
+      const next: ManagerSecrets = {
+        ...secrets,
+        joinSecrets: { ...secrets.joinSecrets, [role]: Buffer.from(generateJoinSecret()).toString('hex') },
+        secretsVersion: secrets.secretsVersion + 1,
+      };
+      this.adoptSecrets(next);
+      await this.shareSecrets(next);
+    }
+    return formatJoinToken({ psk: this.options.state.psk, secret: Buffer.from(this.managerSecrets!.joinSecrets[role], 'hex') });
+  }
+
+  /** Leaves gracefully: the others see this node `left`, not dead. */
+  async leave(): Promise<void> {
+    await this.service.leave(leaveLingerMs);
+    await this.stop();
+  }
+
+  /** Stops membership (the others will find this node dead unless it comes back). */
+  async stop(): Promise<void> {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    await this.service.stop();
+    this.topic.stop();
+    await this.rpc.stop();
+    this.savePeersAndIncarnation();
+  }
+
+  private selfMeta(): NodeMeta {
+    const { host, state, nodeName } = this.options;
+    const advertise = toMultiaddr(parseHostPort(state.config.advertise, 'advertise address'));
+    return {
+      id: host.peerId,
+      name: nodeName,
+      addresses: [`${advertise}/p2p/${host.peerId}`],
+      role: state.config.role,
+      labels: state.config.labels,
+      capacity: { cpuMillicores: cpus().length * 1000, memoryBytes: totalmem() },
+      versions: { swarmts: swarmtsVersion },
+      admission: state.config.certificate,
+    };
+  }
+
+  private admit(from: string, message: MembershipMessage): MembershipMessage | undefined {
+    const verdict = this.gate.admit(from, message);
+    if (verdict.refusals.length > 0 && !this.warnedStrangers.has(from) && this.warnedStrangers.size < 1024) {
+      this.warnedStrangers.add(from);
+      this.logger.warn('refused membership claims (further ones from this peer are logged at debug)', { from, refusals: verdict.refusals.join('; ') });
+    } else if (verdict.refusals.length > 0) {
+      this.logger.debug('refused membership claims', { from, refusals: verdict.refusals.join('; ') });
+    }
+    return verdict.message;
+  }
+
+  private onMembershipEvent(event: MembershipEvent): void {
+    const { meta } = event.member;
+    if (event.type === 'joined' || event.type === 'updated' || event.type === 'alive-again') {
+      this.options.host.learnAddresses(meta.id, meta.addresses).catch((err: unknown) => this.logger.warn('peer addresses not recorded', { peer: meta.id, error: errorMessage(err) }));
+    }
+    this.logger.info(`member ${event.type}`, { peer: meta.id, name: meta.name, role: meta.role });
+    this.saveTimer ??= setTimeout(() => {
+      this.saveTimer = undefined;
+      this.savePeersAndIncarnation();
+    }, saveIntervalMs);
+  }
+
+  private savePeersAndIncarnation(): void {
+    const peers = this.members()
+      .filter((member) => member.meta.id !== this.id && member.status !== 'left')
+      .map((member) => ({ id: member.meta.id, addresses: [...member.meta.addresses] }));
+    try {
+      this.options.files.savePeers(peers);
+      this.options.files.saveConfig({ ...this.config, incarnation: this.service.incarnation() });
+    } catch (err) {
+      this.logger.warn('cluster peers not saved', { error: errorMessage(err) });
+    }
+  }
+
+  private async serveManagerProtocols(): Promise<void> {
+    await this.rpc.handle(joinProtocol, async (request, context) => this.admitJoiner(request.proof, context.peerId), { decode: decodeJoinRequest });
+    await this.rpc.handle(
+      joinSecretsProtocol,
+      async (secrets, context) => {
+        if (this.members().find((m) => m.meta.id === context.peerId)?.meta.role !== 'manager' || !this.gate.isMember(context.peerId)) {
+          throw new SwarmError('PERMISSION_DENIED', 'only managers may hand out join secrets');
+        }
+        if (secrets.secretsVersion > (this.managerSecrets?.secretsVersion ?? -1)) this.adoptSecrets(secrets);
+        return {};
+      },
+      { decode: decodeManagerSecrets },
+    );
+  }
+
+  private admitJoiner(proof: Uint8Array, peerId: string): JoinResponse {
+    const secrets = this.managerSecrets!;
+    const { config } = this.options.state;
+    const role = roleProvenBy({ manager: Buffer.from(secrets.joinSecrets.manager, 'hex'), worker: Buffer.from(secrets.joinSecrets.worker, 'hex') }, peerId, proof);
+    if (role === undefined) {
+      this.logger.warn('refused a join with an invalid token', { peer: peerId });
+      throw invalidToken();
+    }
+    const certificate = issueCertificate(secrets.authorityPrivateKey, { clusterId: config.clusterId, peerId, role, issuedAtMs: Date.now() });
+    const peers = this.members()
+      .filter((m) => m.status === 'alive' || m.status === 'suspect')
+      .map((m) => ({ id: m.meta.id, addresses: [...m.meta.addresses] }));
+    this.logger.info('admitted a node', { peer: peerId, role });
+    return {
+      clusterId: config.clusterId,
+      role,
+      certificate,
+      authorityPublicKey: config.authorityPublicKey,
+      peers,
+      ...(role === 'manager' ? { managerSecrets: secrets } : {}),
+    };
+  }
+
+  private adoptSecrets(secrets: ManagerSecrets): void {
+    this.options.files.saveManagerSecrets(secrets);
+    this.managerSecrets = secrets;
+  }
+
+  /** Best effort: a manager that misses the new secrets keeps admitting with the old ones until it hears again. */
+  private async shareSecrets(secrets: ManagerSecrets): Promise<void> {
+    const managers = this.members().filter((m) => m.meta.id !== this.id && m.meta.role === 'manager' && m.status === 'alive');
+    const results = await Promise.allSettled(managers.map((m) => this.rpc.request(m.meta.id, joinSecretsProtocol, secrets, { timeoutMs: 5000 })));
+    results.forEach((result, i) => {
+      if (result.status === 'rejected') this.logger.warn('rotated join secrets not delivered', { manager: managers[i]!.meta.name, error: errorMessage(result.reason) });
+    });
+  }
+}
