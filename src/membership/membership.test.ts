@@ -299,7 +299,7 @@ test('a node restarted without its incarnation refutes its old death on join', (
   const [reply] = ofType(a.takeOutbox(), 'push-pull');
   reborn.receive('a', reply!.message, 1020);
   assert.is(reborn.incarnation(), 6);
-  const [broadcast] = reborn.takeBroadcasts().slice(-1);
+  const broadcast = reborn.takeBroadcasts().find((b) => b.updates.some((u) => u.kind === 'alive' && u.meta.id === 'b' && u.incarnation === 6));
   a.receive('b', broadcast!, 1030);
   assert.is(a.member('b')?.status, 'alive');
   assert.ok(a.takeEvents().some((e) => e.type === 'alive-again' && e.member.incarnation === 6));
@@ -372,6 +372,18 @@ test('time going backwards is a caller bug', () => {
   const a = node('a');
   a.tick(100);
   assert.throws(() => a.tick(99), /backwards/);
+});
+
+test('a seed announces a joiner on gossipsub when it pushes its state, but not twice', () => {
+  const a = nodeKnowing('a', ['b']);
+  a.takeBroadcasts();
+  const joiner = node('j');
+  joiner.join(['a'], 1000);
+  const [request] = ofType(joiner.takeOutbox(), 'push-pull');
+  a.receive('j', request!.message, 1010);
+  assert.equal(a.takeBroadcasts().flatMap((b) => b.updates), [{ kind: 'alive', incarnation: 0, meta: testMeta('j') }]);
+  a.receive('j', request!.message, 1020);
+  assert.equal(a.takeBroadcasts(), [], 'a member already alive is not news');
 });
 
 test.run();

@@ -249,7 +249,7 @@ export class Membership {
         this.applyAll(from, message.updates, nowMs);
         return;
       case 'push-pull':
-        this.mergeState(from, message.members, nowMs);
+        this.mergeState(from, message.members, message.reply, nowMs);
         if (message.reply) this.joining = false;
         else this.sendPushPull(from, true);
         return;
@@ -491,8 +491,16 @@ export class Membership {
     this.send(to, message);
   }
 
-  private mergeState(sender: string, members: readonly MemberState[], nowMs: number): void {
+  private mergeState(sender: string, members: readonly MemberState[], isReply: boolean, nowMs: number): void {
+    const senderWas = this.table.get(sender)?.status;
     for (const state of members) this.apply(stateToUpdate(state, sender), nowMs);
+    // A joiner's (or a returning member's) push-pull request: announce it on gossipsub at once,
+    // so the cluster learns of it in one hop instead of over several rounds of gossip. Its
+    // own announcement may be lost: its gossipsub has not yet learned who subscribes.
+    const entry = this.table.get(sender);
+    if (!isReply && sender !== this.id && senderWas !== 'alive' && senderWas !== 'suspect' && entry?.status === 'alive') {
+      this.broadcast({ kind: 'alive', incarnation: entry.incarnation, meta: entry.meta });
+    }
   }
 
   private reap(nowMs: number): void {
