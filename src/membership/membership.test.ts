@@ -8,8 +8,11 @@ import { testMeta } from './test-fixtures.js';
 
 const v = 1;
 
+/** The timings these cases were worked out with (memberlist's LAN profile, 300 ms probe timeout), pinned so that retuning the defaults does not move them. */
+const lanTimings: Partial<MembershipConfig> = { probeIntervalMs: 1000, probeTimeoutMs: 300, suspicionMult: 4 };
+
 function node(id: string, overrides: Partial<MembershipConfig> = {}, incarnation = 0): Membership {
-  return new Membership({ ...defaultMembershipConfig(), ...overrides }, testMeta(id), new SeededRandom(7), { incarnation });
+  return new Membership({ ...defaultMembershipConfig(), ...lanTimings, ...overrides }, testMeta(id), new SeededRandom(7), { incarnation });
 }
 
 /** A node that already knows `peers` as alive at incarnation 0, with its outputs drained. */
