@@ -1,0 +1,119 @@
+/**
+ * Carries out one step against the live hosts. Resolves with a short detail for the step's
+ * line; throws StepFailed, whose message says what was expected and what happened.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { awaitExpectation } from './expect-poll.js';
+import type { ScenarioWorld } from './scenario-world.js';
+import type { Role, Step } from './scenario-types.js';
+import { describeResult, swarmts, type CliResult } from './swarmts-cli.js';
+import { tamperToken } from './token-tamper.js';
+
+/** A `join-token` call is local to one daemon: quick, or something is wrong. */
+const joinTokenTimeoutMs = 15_000;
+
+export class StepFailed extends Error {
+  override readonly name = 'StepFailed';
+}
+
+export async function executeStep(step: Step, world: ScenarioWorld, signal: AbortSignal): Promise<string> {
+  switch (step.kind) {
+    case 'init': return init(step, world, signal);
+    case 'join': {
+      const details = [];
+      for (const host of step.hosts) details.push(await join(host, step, world, signal));
+      return details.join('; ');
+    }
+    case 'join-expect-failure': return joinExpectingRefusal(step, world, signal);
+    case 'kill':
+      for (const h of step.hosts) await world.daemon(h).kill();
+      return '';
+    case 'stop':
+      for (const h of step.hosts) await world.daemon(h).stop();
+      return '';
+    case 'restart':
+      for (const h of step.hosts) await world.daemon(h).start(signal);
+      return '';
+    case 'leave':
+      for (const h of step.hosts) {
+        mustSucceed(`leave on ${h}`, await swarmts(world.stateDir(h), ['leave', ...(step.force ? ['--force'] : [])], step.withinMs, signal));
+        world.setMember(h, false);
+      }
+      return '';
+    case 'partition':
+      for (let i = 0; i < step.groups.length; i++) {
+        for (let j = i + 1; j < step.groups.length; j++) await world.hosts.partition(step.groups[i]!.map((h) => world.host(h)), step.groups[j]!.map((h) => world.host(h)));
+      }
+      return '';
+    case 'packet-loss':
+      for (const h of step.hosts) await world.hosts.packetLoss(world.host(h), step.percent);
+      return '';
+    case 'heal':
+      await world.hosts.heal();
+      return '';
+    case 'sleep':
+      await delay(step.ms, undefined, { signal });
+      return '';
+    case 'expect':
+      return awaitExpectation(step, world, signal);
+  }
+}
+
+const labelArgs = (labels: Record<string, string>) => Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+const addressArgs = (world: ScenarioWorld, h: string) => ['--listen-addr', world.address(h), '--advertise-addr', world.address(h)];
+
+async function init(step: Extract<Step, { kind: 'init' }>, world: ScenarioWorld, signal: AbortSignal): Promise<string> {
+  const result = await swarmts(world.stateDir(step.host), ['init', ...addressArgs(world, step.host), ...labelArgs(step.labels), '--format', 'json'], step.withinMs, signal);
+  mustSucceed(`init on ${step.host}`, result);
+  let out: Record<string, unknown>;
+  try {
+    out = JSON.parse(result.stdout) as Record<string, unknown>;
+  } catch {
+    throw new StepFailed(`init --format json printed something that is not JSON: ${JSON.stringify(result.stdout.slice(0, 300))}`);
+  }
+  const missing = ['clusterId', 'nodeId', 'workerToken', 'managerToken', 'advertiseAddr'].filter((k) => typeof out[k] !== 'string' || out[k] === '');
+  if (missing.length) throw new StepFailed(`init --format json: missing or empty ${missing.join(', ')} in ${result.stdout.trim().slice(0, 300)}`);
+  if (out['advertiseAddr'] !== world.address(step.host)) throw new StepFailed(`init --format json: advertiseAddr is ${JSON.stringify(out['advertiseAddr'])}, expected "${world.address(step.host)}"`);
+  world.setMember(step.host, true);
+  return `cluster ${String(out['clusterId']).slice(0, 12)}`;
+}
+
+async function join(host: string, step: Extract<Step, { kind: 'join' }>, world: ScenarioWorld, signal: AbortSignal): Promise<string> {
+  const token = await joinToken(step.via, step.role, world, signal);
+  const result = await swarmts(world.stateDir(host), ['join', '--token', token, ...addressArgs(world, host), ...labelArgs(step.labels), world.address(step.via)], step.withinMs, signal);
+  mustSucceed(`join of ${host} via ${step.via}`, result);
+  world.setMember(host, true);
+  return `${host} ${(result.ms / 1000).toFixed(1)} s`;
+}
+
+async function joinExpectingRefusal(step: Extract<Step, { kind: 'join-expect-failure' }>, world: ScenarioWorld, signal: AbortSignal): Promise<string> {
+  const good = await joinToken(step.via, step.role, world, signal);
+  let bad: string | Error;
+  if (step.token === 'rotated') {
+    mustSucceed(`join-token --rotate ${step.role} on ${step.via}`, await swarmts(world.stateDir(step.via), ['join-token', '-q', '--rotate', step.role], joinTokenTimeoutMs, signal));
+    const fresh = await joinToken(step.via, step.role, world, signal);
+    bad = fresh === good ? new Error(`join-token --rotate ${step.role} left the token unchanged`) : good;
+  } else {
+    bad = tamperToken(good, step.token === 'wrong-key' ? 'key' : 'secret');
+  }
+  if (bad instanceof Error) throw new StepFailed(bad.message);
+  const result = await swarmts(world.stateDir(step.host), ['join', '--token', bad, ...addressArgs(world, step.host), world.address(step.via)], step.withinMs, signal);
+  if (result.code !== 1) {
+    const what = result.code === 0 ? 'was admitted' : result.timedOut ? `did not finish within ${step.withinMs / 1000} s` : `ended with ${describeResult(result)}`;
+    throw new StepFailed(`join of ${step.host} with a ${step.token} token must be refused with exit 1, but it ${what}: ${describeResult(result)}`);
+  }
+  if (!world.daemon(step.host).running) throw new StepFailed(`the daemon of ${step.host} ended after its join was refused; log:\n${world.daemon(step.host).logTail(15)}`);
+  return `refused: ${describeResult(result)}`;
+}
+
+async function joinToken(via: string, role: Role, world: ScenarioWorld, signal: AbortSignal): Promise<string> {
+  const result = await swarmts(world.stateDir(via), ['join-token', '-q', role], joinTokenTimeoutMs, signal);
+  mustSucceed(`join-token -q ${role} on ${via}`, result);
+  const token = result.stdout.trim();
+  if (!token || /\s/.test(token)) throw new StepFailed(`join-token -q ${role} on ${via}: expected only the token, got ${JSON.stringify(result.stdout.slice(0, 300))}`);
+  return token;
+}
+
+function mustSucceed(what: string, result: CliResult): void {
+  if (result.code !== 0) throw new StepFailed(`${what}: ${describeResult(result)}`);
+}
