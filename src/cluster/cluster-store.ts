@@ -222,7 +222,7 @@ export class ClusterStore {
     }
     for (const { taskId, nodeId } of command.assign) {
       const task = this.tasks.get(taskId);
-      if (task === undefined || task.nodeId !== undefined || !canTransition(task.state, 'assigned')) continue;
+      if (task === undefined || (task.nodeId !== undefined && task.nodeId !== nodeId) || !canTransition(task.state, 'assigned')) continue;
       task.nodeId = nodeId;
       task.state = 'assigned';
       task.error = '';

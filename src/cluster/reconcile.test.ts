@@ -1,0 +1,204 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseStack } from '../spec/parse-stack.js';
+import { ClusterStore } from './cluster-store.js';
+import type { NodeView, ReconcileInput } from './orchestrator-types.js';
+import type { ServiceRecord, TaskRecord, TaskStatusReport } from './records.js';
+import { reconcile } from './reconcile.js';
+import { isLive } from './service-health.js';
+
+/** A small cluster: the store, nodes that can go down or drain, a stand-in scheduler, and agents that do what they are told. */
+class World {
+  readonly store = new ClusterStore();
+  nowMs = 1000;
+  private ids = 0;
+  readonly nodes = new Map<string, NodeView>();
+
+  constructor(nodeIds: string[]) {
+    for (const id of nodeIds) this.nodes.set(id, { ready: true, info: { id, hostname: id, role: 'worker', availability: 'active', labels: {}, platform: { os: 'linux', arch: 'x86_64' }, resources: { nanoCpus: 2e9, memoryBytes: 2 ** 31 } } });
+  }
+
+  deploy(yaml: string): void {
+    const services = parseStack({ fileName: 's.yml', text: yaml, stackName: 'demo', env: {}, readFile: () => undefined, baseDir: '/' }).stack.services;
+    const result = this.store.apply({ type: 'deploy-stack', stack: 'demo', services: services.map((spec) => ({ id: `svc-${spec.name}`, spec })), prune: false, atMs: this.nowMs });
+    assert.ok(result.ok, JSON.stringify(result));
+  }
+
+  /** One orchestrator pass, applied; returns how many commands it made. */
+  pass(): number {
+    const input: ReconcileInput = {
+      nodes: [...this.nodes.values()],
+      nowMs: this.nowMs,
+      newId: () => `t${++this.ids}`,
+      eligible: (_service, nodes) => nodes.filter((n) => n.ready && n.info.availability === 'active'),
+      // Fewest live tasks of the service first, then node id: spread, deterministic.
+      place: (_service: ServiceRecord, tasks: readonly TaskRecord[], nodes: readonly NodeView[], placed: readonly TaskRecord[]) => {
+        const usable = nodes.filter((n) => n.ready && n.info.availability === 'active');
+        const counts = new Map(usable.map((n) => [n.info.id, placed.filter((t) => t.nodeId === n.info.id).length]));
+        const assign = [];
+        for (const task of tasks) {
+          const best = [...counts].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0];
+          if (best === undefined) return { assign, pending: tasks.slice(assign.length).map((t) => ({ taskId: t.id, error: 'no suitable node: 0 nodes ready' })) };
+          assign.push({ taskId: task.id, nodeId: best[0] });
+          counts.set(best[0], best[1] + 1);
+        }
+        return { assign, pending: [] };
+      },
+    };
+    const { commands } = reconcile(this.store, input);
+    for (const command of commands) this.store.apply(command);
+    return commands.length;
+  }
+
+  /** Agents on ready nodes start what is assigned to them and stop what should stop. */
+  agents(options: { fail?: (task: TaskRecord) => boolean; health?: 'healthy' | 'unhealthy' } = {}): void {
+    const reports = this.store.taskList().flatMap((task): TaskStatusReport[] => {
+      const node = task.nodeId === undefined ? undefined : this.nodes.get(task.nodeId);
+      if (node === undefined || !node.ready) return [];
+      if (task.desiredState === 'running' && task.state === 'assigned') {
+        const failed = options.fail?.(task) ?? false;
+        return [{ taskId: task.id, state: failed ? ('failed' as const) : ('running' as const), error: failed ? 'exit 1' : '', exitCode: failed ? 1 : undefined, health: task.spec.healthcheck ? options.health ?? 'healthy' : undefined, atMs: this.nowMs }];
+      }
+      if (task.desiredState !== 'running' && isLive({ ...task, desiredState: 'running' })) return [{ taskId: task.id, state: 'shutdown' as const, error: '', atMs: this.nowMs }];
+      return [];
+    });
+    this.store.apply({ type: 'task-status', reports });
+  }
+
+  /** Passes and agent rounds until nothing changes (bounded). */
+  settle(options: Parameters<World['agents']>[0] = {}): void {
+    for (let i = 0; i < 20; i++) {
+      const before = JSON.stringify(this.store.exportSnapshot());
+      this.pass();
+      this.agents(options);
+      if (JSON.stringify(this.store.exportSnapshot()) === before) return;
+    }
+    assert.unreachable('the cluster did not settle in 20 rounds');
+  }
+
+  running(service = 'demo_web'): Array<[number, string | undefined, number]> {
+    const id = this.store.service(service)!.id;
+    return this.store.tasksOf(id).filter((t) => t.state === 'running' && t.desiredState === 'running').map((t) => [t.slot, t.nodeId, t.specVersion] as [number, string | undefined, number]).sort((a, b) => a[0] - b[0] || String(a[1]).localeCompare(String(b[1])));
+  }
+}
+
+const web = (extra = '', replicas = 3) => `services:\n  web:\n    image: busybox\n    deploy:\n      replicas: ${replicas}\n${extra}`;
+
+test('replicas are created, spread and kept; a dead node\'s tasks move; scaling down shuts the highest slots', () => {
+  const w = new World(['n1', 'n2']);
+  w.deploy(web());
+  w.settle();
+  assert.equal(w.running(), [[1, 'n1', 1], [2, 'n2', 1], [3, 'n1', 1]]);
+  assert.is(w.pass(), 0, 'a matching state needs no command');
+
+  w.nodes.get('n1')!.ready = false;
+  w.settle();
+  assert.equal(w.running(), [[1, 'n2', 1], [2, 'n2', 1], [3, 'n2', 1]]);
+  w.nodes.get('n1')!.ready = true;
+  w.store.apply({ type: 'scale-service', service: 'demo_web', replicas: 1, atMs: w.nowMs });
+  w.settle();
+  assert.equal(w.running(), [[1, 'n2', 1]]);
+});
+
+test('the restart policy: delay, on-failure, max_attempts within the window', () => {
+  const w = new World(['n1']);
+  w.deploy(web('      restart_policy:\n        condition: on-failure\n        delay: 5s\n        max_attempts: 2\n', 1));
+  w.settle({ fail: () => true });
+  const tasks = () => w.store.tasksOf('svc-web').sort((a, b) => a.createdAtMs - b.createdAtMs || a.id.localeCompare(b.id));
+  assert.equal(tasks().map((t) => t.state), ['failed'], 'no replacement before the delay');
+  w.nowMs += 5000;
+  w.settle({ fail: () => true });
+  assert.equal(tasks().map((t) => t.state), ['failed', 'failed']);
+  w.nowMs += 5000;
+  w.settle({ fail: () => true });
+  w.nowMs += 5000;
+  w.settle({ fail: () => true });
+  assert.equal(tasks().map((t) => t.state), ['failed', 'failed', 'failed'], 'two restarts, then it gives up');
+});
+
+test('stop-first rolling update, one at a time, with the delay between batches', () => {
+  const w = new World(['n1', 'n2', 'n3']);
+  w.deploy(web('      update_config:\n        parallelism: 1\n        delay: 10s\n        order: stop-first\n'));
+  w.settle();
+  w.deploy(web('      update_config:\n        parallelism: 1\n        delay: 10s\n        order: stop-first\n').replace('image: busybox', 'image: busybox:2'));
+  w.settle();
+  assert.equal(w.running().map((t) => t[2]), [2, 1, 1], 'one batch, then the delay');
+  assert.is(w.store.service('demo_web')!.update?.state, 'updating');
+  for (let i = 0; i < 2; i++) {
+    w.nowMs += 10_000;
+    w.settle();
+  }
+  assert.equal(w.running().map((t) => t[2]), [2, 2, 2]);
+  w.settle();
+  assert.is(w.store.service('demo_web')!.update?.state, 'completed');
+});
+
+test('start-first keeps every replica running while it replaces them', () => {
+  const w = new World(['n1', 'n2']);
+  const spec = '      update_config:\n        parallelism: 2\n        order: start-first\n';
+  w.deploy(web(spec, 2));
+  w.settle();
+  w.deploy(web(spec, 2).replace('image: busybox', 'image: busybox:2'));
+  w.pass();
+  const live = w.store.tasksOf('svc-web').filter((t) => t.desiredState === 'running');
+  assert.is(live.length, 4, 'the new tasks start beside the old ones');
+  w.agents();
+  w.pass();
+  w.agents();
+  assert.equal(w.running().map((t) => t[2]), [2, 2]);
+  w.settle();
+  assert.is(w.store.service('demo_web')!.update?.state, 'completed');
+});
+
+test('a failing update rolls back to the previous spec', () => {
+  const w = new World(['n1', 'n2']);
+  const spec = '      update_config:\n        parallelism: 1\n        failure_action: rollback\n';
+  w.deploy(web(spec, 2));
+  w.settle();
+  w.deploy(web(spec, 2).replace('image: busybox', 'image: broken'));
+  w.settle({ fail: (t) => t.spec.image === 'broken' });
+  const service = w.store.service('demo_web')!;
+  assert.is(service.spec.image, 'busybox');
+  assert.is(service.update?.state, 'rollback_completed');
+  assert.equal(w.running().map((t) => t[2]), [3, 3]);
+});
+
+test('global services run one task per eligible node; a drained node\'s task stops and is not replaced', () => {
+  const w = new World(['n1', 'n2', 'n3']);
+  w.deploy('services:\n  web:\n    image: busybox\n    deploy:\n      mode: global\n');
+  w.settle();
+  assert.equal(w.running(), [[0, 'n1', 1], [0, 'n2', 1], [0, 'n3', 1]]);
+  w.nodes.get('n2')!.info.availability = 'drain';
+  w.settle();
+  assert.equal(w.running(), [[0, 'n1', 1], [0, 'n3', 1]]);
+});
+
+test('depends_on holds a service back until its dependency is healthy', () => {
+  const w = new World(['n1']);
+  w.deploy('services:\n  db:\n    image: busybox\n    healthcheck:\n      test: ["CMD", "true"]\n  web:\n    image: busybox\n    depends_on:\n      db:\n        condition: service_healthy\n');
+  w.pass();
+  w.agents({ health: 'unhealthy' });
+  w.pass();
+  const webTask = () => w.store.tasksOf('svc-web')[0]!;
+  assert.equal([webTask().state, webTask().error], ['pending', 'waiting for demo_db to be healthy']);
+  w.settle({ health: 'healthy' });
+  w.store.apply({ type: 'task-status', reports: [{ taskId: w.store.tasksOf('svc-db')[0]!.id, state: 'running', error: '', health: 'healthy', atMs: w.nowMs }] });
+  w.settle();
+  assert.is(webTask().state, 'running');
+});
+
+test('no suitable node: tasks stay pending with the reason; removing the stack ends and deletes its tasks', () => {
+  const w = new World(['n1']);
+  w.nodes.get('n1')!.ready = false;
+  w.deploy(web('', 2));
+  w.settle();
+  assert.equal(w.store.tasksOf('svc-web').map((t) => [t.state, t.error]), [['pending', 'no suitable node: 0 nodes ready'], ['pending', 'no suitable node: 0 nodes ready']]);
+  w.nodes.get('n1')!.ready = true;
+  w.settle();
+  assert.is(w.running().length, 2);
+  w.store.apply({ type: 'remove-stack', stack: 'demo', atMs: w.nowMs });
+  w.settle();
+  assert.is(w.store.taskList().length, 0);
+});
+
+test.run();
