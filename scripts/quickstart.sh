@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # quickstart.sh — a one-node swarmts on this machine, running an example you can curl.
 # Installs what it needs (scripts/setup.sh), starts the daemon in the background (state in
-# /var/lib/swarmts, log in /var/log/swarmts.log), imports the busybox test image and runs
+# /var/lib/swarmts, log in /var/log/swarmts.log), makes it a one-node cluster (`swarmts init`
+# on 127.0.0.1:7946, once), imports the busybox test image and runs
 # busybox httpd serving examples/web/www on http://127.0.0.1:8080/.
 # Stop it all with: scripts/quickstart.sh stop
 set -euo pipefail
@@ -24,6 +25,7 @@ if ! swarmts container ls >/dev/null 2>&1; then
   swarmts container ls >/dev/null || { echo "the daemon did not start; see /var/log/swarmts.log" >&2; exit 1; }
 fi
 
+swarmts node ls >/dev/null 2>&1 || swarmts init --listen-addr 127.0.0.1:7946 >/dev/null
 swarmts image import build/images/busybox.tar --reference busybox:latest
 swarmts container rm -f web >/dev/null 2>&1 || true
 swarmts container run -d --name web --network host -m 64m --cpus 0.5 \
@@ -34,6 +36,7 @@ cat <<MSG
 
 swarmts is running. Try:
   curl http://127.0.0.1:8080/
+  swarmts node ls
   swarmts container ls
   swarmts container logs web
   swarmts container exec web ps
