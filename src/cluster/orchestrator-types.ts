@@ -14,8 +14,8 @@ export interface Placement {
   pending: Array<{ taskId: string; error: string }>;
 }
 
-/** Places `tasks` of `service` on `nodes`, given the live tasks already placed (`placed`) for their reservations and spread. */
-export type PlaceTasks = (service: ServiceRecord, tasks: readonly TaskRecord[], nodes: readonly NodeView[], placed: readonly TaskRecord[]) => Placement;
+/** Places `tasks` of `service` on `nodes`; the placer knows what the nodes already hold (scheduling.ts). */
+export type PlaceTasks = (service: ServiceRecord, tasks: readonly TaskRecord[], nodes: readonly NodeView[]) => Placement;
 
 /** The nodes a global service should run one task on. */
 export type EligibleNodes = (service: ServiceRecord, nodes: readonly NodeView[]) => NodeView[];

@@ -3,11 +3,12 @@ import * as assert from 'uvu/assert';
 import { parseStack } from '../spec/parse-stack.js';
 import { ClusterStore } from './cluster-store.js';
 import type { NodeView, ReconcileInput } from './orchestrator-types.js';
-import type { ServiceRecord, TaskRecord, TaskStatusReport } from './records.js';
+import type { TaskRecord, TaskStatusReport } from './records.js';
 import { reconcile } from './reconcile.js';
+import { passScheduler } from './scheduling.js';
 import { isLive } from './service-health.js';
 
-/** A small cluster: the store, nodes that can go down or drain, a stand-in scheduler, and agents that do what they are told. */
+/** A small cluster: the store, nodes that can go down or drain, the real scheduler, and agents that do what they are told. */
 class World {
   readonly store = new ClusterStore();
   nowMs = 1000;
@@ -26,25 +27,8 @@ class World {
 
   /** One orchestrator pass, applied; returns how many commands it made. */
   pass(): number {
-    const input: ReconcileInput = {
-      nodes: [...this.nodes.values()],
-      nowMs: this.nowMs,
-      newId: () => `t${++this.ids}`,
-      eligible: (_service, nodes) => nodes.filter((n) => n.ready && n.info.availability === 'active'),
-      // Fewest live tasks of the service first, then node id: spread, deterministic.
-      place: (_service: ServiceRecord, tasks: readonly TaskRecord[], nodes: readonly NodeView[], placed: readonly TaskRecord[]) => {
-        const usable = nodes.filter((n) => n.ready && n.info.availability === 'active');
-        const counts = new Map(usable.map((n) => [n.info.id, placed.filter((t) => t.nodeId === n.info.id).length]));
-        const assign = [];
-        for (const task of tasks) {
-          const best = [...counts].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0];
-          if (best === undefined) return { assign, pending: tasks.slice(assign.length).map((t) => ({ taskId: t.id, error: 'no suitable node: 0 nodes ready' })) };
-          assign.push({ taskId: task.id, nodeId: best[0] });
-          counts.set(best[0], best[1] + 1);
-        }
-        return { assign, pending: [] };
-      },
-    };
+    const nodes = [...this.nodes.values()];
+    const input: ReconcileInput = { nodes, nowMs: this.nowMs, newId: () => `t${++this.ids}`, ...passScheduler(this.store, nodes, 'spread') };
     const { commands } = reconcile(this.store, input);
     for (const command of commands) this.store.apply(command);
     return commands.length;
@@ -192,13 +176,22 @@ test('no suitable node: tasks stay pending with the reason; removing the stack e
   w.nodes.get('n1')!.ready = false;
   w.deploy(web('', 2));
   w.settle();
-  assert.equal(w.store.tasksOf('svc-web').map((t) => [t.state, t.error]), [['pending', 'no suitable node: 0 nodes ready'], ['pending', 'no suitable node: 0 nodes ready']]);
+  assert.equal(w.store.tasksOf('svc-web').map((t) => [t.state, t.error]), [['pending', 'no suitable node: 1 node is not ready'], ['pending', 'no suitable node: 1 node is not ready']]);
   w.nodes.get('n1')!.ready = true;
   w.settle();
   assert.is(w.running().length, 2);
   w.store.apply({ type: 'remove-stack', stack: 'demo', atMs: w.nowMs });
   w.settle();
   assert.is(w.store.taskList().length, 0);
+});
+
+test('reservations of every service on a node count: what no longer fits waits with the reason', () => {
+  const w = new World(['n1']);
+  const reserved = (name: string) => `  ${name}:\n    image: busybox\n    deploy:\n      resources:\n        reservations:\n          memory: 1536M\n`;
+  w.deploy(`services:\n${reserved('a')}${reserved('b')}`);
+  w.settle();
+  assert.is(w.running('demo_a').length, 1);
+  assert.equal(w.store.tasksOf('svc-b').map((t) => [t.state, t.error]), [['pending', 'no suitable node: 1 node lacks 1.5 GiB of memory']]);
 });
 
 test.run();

@@ -69,8 +69,7 @@ function reconcileService(store: ClusterStore, service: ServiceRecord, nodes: Ma
   if (waiting !== undefined) {
     for (const task of unplaced) if (task.error !== waiting) pass.command.pending.push({ taskId: task.id, error: waiting });
   } else if (unplaced.length > 0) {
-    const placed = tasks.filter((t) => isLive(t) && t.nodeId !== undefined && pass.desiredOf(t) === 'running');
-    const placement = input.place(service, unplaced, [...nodes.values()], placed);
+    const placement = input.place(service, unplaced, [...nodes.values()]);
     pass.command.assign.push(...placement.assign);
     for (const p of placement.pending) if (unplaced.find((t) => t.id === p.taskId)?.error !== p.error) pass.command.pending.push(p);
   }
