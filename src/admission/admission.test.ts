@@ -4,6 +4,8 @@ import { isSwarmError } from '../core/errors.js';
 import { randomBytes } from 'node:crypto';
 import { CertificateVerifier, generateAuthority, issueCertificate, readClaims } from './certificate.js';
 import { joinProof, roleProvenBy } from './join-proof.js';
+import { MemberGate } from './member-gate.js';
+import { testMeta } from '../membership/test-fixtures.js';
 import { formatJoinToken, generateJoinSecret, parseJoinToken } from './join-token.js';
 
 const psk = () => new Uint8Array(randomBytes(32));
@@ -70,6 +72,22 @@ test('certificates verify for their peer and cluster only', () => {
       assert.match((err as Error).message, why);
     }
   }
+});
+
+test('the gate hears members only, strips forged claims, and lets an ack through to finish a relayed probe', () => {
+  const authority = generateAuthority();
+  const cert = (id: string) => issueCertificate(authority.privateKey, { clusterId: 'c1', peerId: id, role: 'worker', issuedAtMs: 0 });
+  const gate = new MemberGate(new CertificateVerifier(authority.publicKey, 'c1'), testMeta('self', { admission: cert('self') }));
+  const forged = { kind: 'alive' as const, incarnation: 0, meta: testMeta('rogue', { admission: cert('someone-else') }) };
+  const ping = gate.admit('stranger', { v: 1, type: 'ping', seq: 1, target: 'self', updates: [forged] });
+  assert.is(ping.message, undefined);
+  assert.equal(ping.refusals.length, 2);
+  const ack = gate.admit('stranger', { v: 1, type: 'ack', seq: 1, updates: [forged] });
+  assert.equal(ack.message, { v: 1, type: 'ack', seq: 1, updates: [] });
+  assert.not.ok(gate.isMember('stranger'));
+  const member = { kind: 'alive' as const, incarnation: 0, meta: testMeta('m', { admission: cert('m') }) };
+  assert.equal(gate.admit('m', { v: 1, type: 'gossip', updates: [member, forged] }).message, { v: 1, type: 'gossip', updates: [member] });
+  assert.ok(gate.isMember('m'));
 });
 
 test.run();

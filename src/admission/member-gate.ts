@@ -14,7 +14,8 @@ export interface GateVerdict {
  * Keeps strangers out of membership: a peer is heard only once a valid admission
  * certificate for it has been seen (in its own or anyone's `alive` claim about it), and an
  * `alive` claim whose certificate does not verify, or claims another role than the
- * certificate grants, is removed before Membership sees it. Suspicions and deaths of
+ * certificate grants, is removed before Membership sees it. Acks are the one exception
+ * (see admit). Suspicions and deaths of
  * unknown ids pass: Membership ignores members it does not know.
  */
 export class MemberGate {
@@ -64,7 +65,10 @@ export class MemberGate {
         filtered = message;
         break;
     }
-    if (!this.admitted.has(from)) {
+    // An ack is let through from a peer we have not verified yet: it answers a ping this node
+    // sent, often a relayed one (ping-req) to a member whose certificate has not reached us.
+    // Its claims were checked one by one above; on its own it only completes that probe.
+    if (!this.admitted.has(from) && filtered.type !== 'ack') {
       refusals.push(`dropped a ${message.type} from ${from}: it has shown no valid admission certificate`);
       return { message: undefined, refusals };
     }

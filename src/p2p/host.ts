@@ -176,7 +176,9 @@ export async function createP2pHost(config: P2pHostConfig, components: P2pHostCo
     }),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: { maxConnections: config.connectionsMax, dialTimeout: config.dialTimeoutMs },
+    // libp2p refuses inbound connections beyond 10 still handshaking: too few when a
+    // cluster's nodes all join through one manager at once.
+    connectionManager: { maxConnections: config.connectionsMax, dialTimeout: config.dialTimeoutMs, maxIncomingPendingConnections: Math.min(config.connectionsMax, 128) },
     services: {
       identify: identify(),
       ping: ping(),
