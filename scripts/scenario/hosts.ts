@@ -116,6 +116,9 @@ export class Hosts {
           // already gone
         }
       }
+      // Deleting the veth removes both ends at once; the kernel tears a deleted namespace's
+      // devices down asynchronously, so without this one could outlive destroy().
+      await sh('ip', ['link', 'del', `${this.config.prefix}v${host.index}`]).catch(() => {});
       await sh('ip', ['netns', 'del', host.netns]).catch(() => {});
     }
     await sh('ip', ['link', 'del', this.bridge]).catch(() => {});
