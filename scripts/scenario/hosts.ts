@@ -31,6 +31,15 @@ async function sh(cmd: string, args: string[]): Promise<string> {
   return stdout;
 }
 
+/** Deletes a link and waits (bounded) until the kernel no longer lists it; a missing link is fine. */
+async function removeLink(name: string): Promise<void> {
+  await sh('ip', ['link', 'del', name]).catch(() => {});
+  for (let i = 0; i < 50; i++) {
+    if (!(await sh('ip', ['link', 'show', name]).then(() => true, () => false))) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** A set of hosts on one bridge. */
 export class Hosts {
   readonly hosts: Host[];
@@ -64,6 +73,7 @@ export class Hosts {
 
   private async addHost(host: Host): Promise<void> {
     const outside = `${this.config.prefix}v${host.index}`;
+    await removeLink(outside);
     await sh('ip', ['netns', 'add', host.netns]);
     await sh('ip', ['link', 'add', outside, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', host.netns]);
     await sh('ip', ['link', 'set', outside, 'master', this.bridge, 'up']);
@@ -118,7 +128,7 @@ export class Hosts {
       }
       // Deleting the veth removes both ends at once; the kernel tears a deleted namespace's
       // devices down asynchronously, so without this one could outlive destroy().
-      await sh('ip', ['link', 'del', `${this.config.prefix}v${host.index}`]).catch(() => {});
+      await removeLink(`${this.config.prefix}v${host.index}`);
       await sh('ip', ['netns', 'del', host.netns]).catch(() => {});
     }
     await sh('ip', ['link', 'del', this.bridge]).catch(() => {});
