@@ -33,6 +33,11 @@ export class MemberGate {
     return this.admitted.has(peerId);
   }
 
+  /** The role `peerId`'s certificate grants, or undefined when it has shown none. */
+  roleOf(peerId: string): NodeRole | undefined {
+    return this.admitted.get(peerId);
+  }
+
   /** Checks a metadata record's certificate; records the peer as admitted when it holds. */
   check(meta: NodeMeta): string | undefined {
     try {

@@ -1,3 +1,4 @@
+import { isTerminal } from '../spec/task.js';
 import type { ClusterStore } from './cluster-store.js';
 import type { NodeView, ReconcileInput, ReconcileOutput } from './orchestrator-types.js';
 import type { ServiceRecord, TaskRecord } from './records.js';
@@ -80,7 +81,7 @@ function reconcileService(store: ClusterStore, service: ServiceRecord, nodes: Ma
 
 /** Keeps the newest `keep` ended tasks of each slot; older ones are deleted. */
 function trimHistory(service: ServiceRecord, tasks: readonly TaskRecord[], keep: number, pass: PassBuilder): void {
-  const ended = tasks.filter((t) => t.desiredState !== 'running' && !isLive(t) && ['complete', 'failed', 'shutdown', 'rejected', 'orphaned'].includes(t.state));
+  const ended = tasks.filter((t) => t.desiredState !== 'running' && isTerminal(t.state));
   const bySlot = new Map<string, TaskRecord[]>();
   for (const task of ended) bySlot.set(slotKey(service, task), [...(bySlot.get(slotKey(service, task)) ?? []), task]);
   for (const list of bySlot.values()) {
@@ -94,6 +95,6 @@ function removeOrphans(store: ClusterStore, nodes: Map<string, NodeView>, pass: 
   for (const task of store.taskList()) {
     if (store.service(task.serviceId) !== undefined) continue;
     const nodeGone = task.nodeId === undefined || nodes.get(task.nodeId)?.ready !== true;
-    if (!isLive(task) && (nodeGone || ['complete', 'failed', 'shutdown', 'rejected', 'orphaned'].includes(task.state))) pass.command.deleteTasks.push(task.id);
+    if (!isLive(task) && (nodeGone || isTerminal(task.state))) pass.command.deleteTasks.push(task.id);
   }
 }

@@ -20,8 +20,9 @@ export function restartDecision(policy: RestartPolicySpec, ended: TaskRecord, hi
   if (policy.condition === 'on-failure' && !failed(ended)) return { kind: 'give-up', reason: 'completed successfully (restart policy on-failure)' };
   if (policy.maxAttempts !== undefined && policy.maxAttempts > 0) {
     const since = policy.windowMs === undefined ? -Infinity : nowMs - policy.windowMs;
-    // The first task of a slot is not a restart: attempts are the tasks after it.
-    const restarts = history.filter((task) => task.createdAtMs >= since).length - (history.length > 0 && history.every((t) => t.createdAtMs >= since) ? 1 : 0);
+    // The slot's first task is not a restart: attempts are the tasks after it.
+    const first = history.reduce((a, b) => (b.createdAtMs < a.createdAtMs ? b : a), ended);
+    const restarts = history.filter((task) => task !== first && task.createdAtMs >= since).length;
     if (restarts >= policy.maxAttempts) return { kind: 'give-up', reason: `restarted ${restarts} times (max_attempts ${policy.maxAttempts})` };
   }
   const untilMs = ended.updatedAtMs + policy.delayMs;

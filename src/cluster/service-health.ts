@@ -1,10 +1,11 @@
 import type { DependsOnSpec } from '../spec/service-spec.js';
+import { isTerminal } from '../spec/task.js';
 import type { ClusterStore } from './cluster-store.js';
 import type { ServiceRecord, TaskRecord } from './records.js';
 
 /** A task that should be running and has not ended. */
 export function isLive(task: TaskRecord): boolean {
-  return task.desiredState === 'running' && !['complete', 'failed', 'shutdown', 'rejected', 'orphaned', 'remove'].includes(task.state);
+  return task.desiredState === 'running' && !isTerminal(task.state);
 }
 
 /** Running, and healthy when the spec has a health check. */

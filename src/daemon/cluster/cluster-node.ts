@@ -215,7 +215,7 @@ export class ClusterNode {
     await this.rpc.handle(
       joinSecretsProtocol,
       async (secrets, context) => {
-        if (this.members().find((m) => m.meta.id === context.peerId)?.meta.role !== 'manager' || !this.gate.isMember(context.peerId)) {
+        if (this.gate.roleOf(context.peerId) !== 'manager') {
           throw new SwarmError('PERMISSION_DENIED', 'only managers may hand out join secrets');
         }
         if (secrets.secretsVersion > (this.managerSecrets?.secretsVersion ?? -1)) this.adoptSecrets(secrets);
