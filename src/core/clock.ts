@@ -16,6 +16,16 @@ export class RealClock implements Clock {
   }
 }
 
+/**
+ * Milliseconds since the epoch (Date.now): for times that other nodes read, such as the
+ * task times in the replicated cluster state, which the leader compares with its own.
+ */
+export class WallClock implements Clock {
+  nowMs(): number {
+    return Date.now();
+  }
+}
+
 /** A clock that moves only when told to: for tests and the simulator. */
 export class ManualClock implements Clock {
   private currentMs: number;

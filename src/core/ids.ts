@@ -6,6 +6,11 @@ export function newId(): string {
   return randomBytes(32).toString('hex');
 }
 
+/** A new random 25-character lowercase id, like Swarm's service and task ids. */
+export function newObjectId(): string {
+  return [...randomBytes(25)].map((byte) => (byte % 36).toString(36)).join('');
+}
+
 /** A deterministic 25-character lowercase id from a seeded Random: for simulations. */
 export function seededId(random: Random): string {
   const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';

@@ -5,6 +5,7 @@
  */
 import type { ErrorCode } from '../core/errors.js';
 import type { NodeRole } from '../membership/types.js';
+import type { NodeAvailability } from '../spec/node-info.js';
 import type { ImageSummary, PullEvent } from '../runtime/image/local-images.js';
 import type { ContainerInfo, ContainerSpec, ExitStatus, LogLine } from '../runtime/runtime.js';
 
@@ -109,8 +110,8 @@ export interface NodeSummary {
   id: string;
   hostname: string;
   status: NodeStatus;
-  /** Scheduling availability; `node update` arrives with orchestration. */
-  availability: 'active';
+  /** Scheduling availability, as `node update --availability` set it. */
+  availability: NodeAvailability;
   role: NodeRole;
   /** HOST:PORT it is reached on. */
   address: string;

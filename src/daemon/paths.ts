@@ -21,6 +21,8 @@ export interface NodePaths {
   /** cgroup parent of every container of this node, relative to each hierarchy's root. */
   cgroupParent: string;
   logFile: string;
+  /** Named volumes of tasks: `<volumes>/<stack>_<name>`. */
+  volumes: string;
 }
 
 /** Paths for a daemon with this state directory and node name. */
@@ -35,6 +37,7 @@ export function nodePaths(stateDir: string, nodeName: string): NodePaths {
     runtimeRoot: join(stateDir, 'runtime'),
     cgroupParent: `/swarmts/${cgroupSafe(nodeName)}`,
     logFile: join(stateDir, 'daemon.log'),
+    volumes: join(stateDir, 'volumes'),
   };
 }
 

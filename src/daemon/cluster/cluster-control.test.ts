@@ -16,7 +16,7 @@ const basePort = 20_000 + Math.floor(Math.random() * 20_000);
 const controls: ClusterControl[] = [];
 
 function control(name: string): ClusterControl {
-  const made = new ClusterControl(join(root, name), name, silentLogger());
+  const made = new ClusterControl(join(root, name), name, silentLogger(), undefined);
   controls.push(made);
   return made;
 }

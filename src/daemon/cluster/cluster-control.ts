@@ -4,7 +4,9 @@ import { joinProof } from '../../admission/join-proof.js';
 import { formatJoinToken, generateJoinSecret, parseJoinToken } from '../../admission/join-token.js';
 import { SwarmError, errorMessage, isSwarmError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import type { PullableImages } from '../../agent/image-service.js';
 import type { NodeRole } from '../../membership/types.js';
+import type { Runtime } from '../../runtime/runtime.js';
 import { createP2pHost, type P2pHost } from '../../p2p/host.js';
 import { defaultP2pHostConfig } from '../../p2p/host-config.js';
 import { generatePsk } from '../../p2p/psk.js';
@@ -25,6 +27,8 @@ import { ClusterFiles, type ClusterConfig, type ClusterState } from './cluster-f
 import { ClusterNode } from './cluster-node.js';
 import { decodeJoinResponse, joinProtocol, type JoinResponse } from './join-protocol.js';
 import { compareNodes, nodeDetail, nodeSummary } from './node-views.js';
+import { OrchestrationNode } from '../orchestration/orchestration-node.js';
+import type { Operations } from '../orchestration/operations.js';
 
 /** How long a join may take to reach the manager and be answered. */
 const joinTimeoutMs = 15_000;
@@ -48,20 +52,35 @@ function optionalString(value: unknown, what: string): string | undefined {
   return value;
 }
 
+/** What a member runs its tasks with: the node's container runtime, images and volumes. */
+export interface TaskServices {
+  runtime: Runtime;
+  images: PullableImages;
+  volumesDir: string;
+}
+
+interface Running {
+  host: P2pHost;
+  node: ClusterNode;
+  orchestration: OrchestrationNode | undefined;
+}
+
 /**
  * The daemon's cluster side: init, join, leave, join tokens and the node list, with the
- * membership node they start. One operation at a time; each either completes or leaves the
- * node as it was (nothing saved until the cluster accepted the node).
+ * membership node and the orchestration they start. One operation at a time; each either
+ * completes or leaves the node as it was (nothing saved until the cluster accepted the node).
  */
 export class ClusterControl {
   private readonly files: ClusterFiles;
-  private running: { host: P2pHost; node: ClusterNode } | undefined;
+  private running: Running | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     stateDir: string,
     private readonly nodeName: string,
     private readonly logger: Logger,
+    /** Undefined runs membership alone, without orchestration (tests of the cluster side). */
+    private readonly tasks: TaskServices | undefined,
   ) {
     this.files = new ClusterFiles(stateDir);
   }
@@ -72,14 +91,8 @@ export class ClusterControl {
       if (!this.files.exists()) return;
       const state = this.files.load();
       const host = await this.openHost(state.psk, parseHostPort(state.config.listen, 'listen address'));
-      try {
-        const node = await ClusterNode.start({ host, state, files: this.files, nodeName: this.nodeName, logger: this.logger }, this.files.loadPeers());
-        this.running = { host, node };
-        this.logger.info('rejoined the cluster', { cluster: state.config.clusterId, role: state.config.role });
-      } catch (err) {
-        await host.stop();
-        throw err;
-      }
+      this.running = await this.startNode(host, state, this.files.loadPeers(), false);
+      this.logger.info('rejoined the cluster', { cluster: state.config.clusterId, role: state.config.role });
     });
   }
 
@@ -124,7 +137,7 @@ export class ClusterControl {
         },
         managerSecrets: { authorityPrivateKey: authority.privateKey, joinSecrets: secrets, secretsVersion: 0 },
       };
-      await this.startMember(host, state, []);
+      await this.startMember(host, state, [], true);
       this.logger.info('initialised a new cluster', { cluster: clusterId, advertise: state.config.advertise });
       const token = (role: NodeRole) => formatJoinToken({ psk, secret: Buffer.from(secrets[role], 'hex') });
       return { clusterId, nodeId: host.peerId, workerToken: token('worker'), managerToken: token('manager'), advertiseAddr: state.config.advertise };
@@ -160,7 +173,7 @@ export class ClusterControl {
         labels,
         incarnation: 0,
       };
-      await this.startMember(host, { psk: token.psk, config, managerSecrets: answer.managerSecrets }, answer.peers);
+      await this.startMember(host, { psk: token.psk, config, managerSecrets: answer.managerSecrets }, answer.peers, false);
       this.logger.info('joined the cluster', { cluster: answer.clusterId, role: answer.role, through: formatHostPort(remote) });
       return { clusterId: answer.clusterId, nodeId: host.peerId, role: answer.role };
     });
@@ -187,6 +200,7 @@ export class ClusterControl {
         );
       }
       this.running = undefined;
+      await running.orchestration?.stop(true);
       await running.node.leave();
       await running.host.stop();
       this.files.remove();
@@ -204,8 +218,15 @@ export class ClusterControl {
   }
 
   nodes(): NodeSummary[] {
-    const { node } = this.member();
-    return node.members().map((m) => nodeSummary(m, node.id)).sort(compareNodes);
+    const { node, orchestration } = this.member();
+    return node.members().map((m) => nodeSummary(m, node.id, orchestration?.availabilityOf(m.meta.id) ?? 'active')).sort(compareNodes);
+  }
+
+  /** The orchestration API of this member. */
+  orchestration(): Operations {
+    const { orchestration } = this.member();
+    if (orchestration === undefined) throw new SwarmError('UNAVAILABLE', 'this daemon runs without orchestration');
+    return orchestration.operations;
   }
 
   /** One node by id, id prefix or hostname. */
@@ -216,7 +237,7 @@ export class ClusterControl {
     const matches = exact.length > 0 ? exact : members.filter((m) => m.meta.id.startsWith(reference));
     if (matches.length === 0) throw new SwarmError('NOT_FOUND', `no node ${JSON.stringify(reference)} in this cluster: see \`swarmts node ls\``);
     if (matches.length > 1) throw new SwarmError('CONFLICT', `${JSON.stringify(reference)} matches ${matches.length} nodes: use a longer id prefix`);
-    return nodeDetail(matches[0]!, node.id);
+    return nodeDetail(matches[0]!, node.id, this.running?.orchestration?.availabilityOf(matches[0]!.meta.id) ?? 'active');
   }
 
   /** Stops membership at daemon shutdown (the others see this node go quiet); the cluster files stay. */
@@ -225,12 +246,13 @@ export class ClusterControl {
       const running = this.running;
       this.running = undefined;
       if (running === undefined) return;
+      await running.orchestration?.stop(false);
       await running.node.stop();
       await running.host.stop();
     });
   }
 
-  private member(): { host: P2pHost; node: ClusterNode } {
+  private member(): Running {
     if (this.running === undefined) {
       throw new SwarmError('CONFLICT', 'this node is not part of a cluster: run `swarmts init` to start one or `swarmts join` to join one');
     }
@@ -282,14 +304,35 @@ export class ClusterControl {
   }
 
   /** Saves the membership and starts it; undoes both if the start fails. */
-  private async startMember(host: P2pHost, state: ClusterState, seeds: Array<{ id: string; addresses: string[] }>): Promise<void> {
+  private async startMember(host: P2pHost, state: ClusterState, seeds: Array<{ id: string; addresses: string[] }>, founder: boolean): Promise<void> {
     try {
       this.files.create(state);
       this.files.savePeers(seeds);
-      const node = await ClusterNode.start({ host, state, files: this.files, nodeName: this.nodeName, logger: this.logger }, seeds);
-      this.running = { host, node };
     } catch (err) {
       this.files.remove();
+      await host.stop();
+      throw err;
+    }
+    try {
+      this.running = await this.startNode(host, state, seeds, founder);
+    } catch (err) {
+      this.files.remove();
+      throw err;
+    }
+  }
+
+  /** Starts membership, then orchestration, on a started host; stops what started (and the host) if either fails. */
+  private async startNode(host: P2pHost, state: ClusterState, seeds: ReadonlyArray<{ id: string; addresses: string[] }>, founder: boolean): Promise<Running> {
+    let node: ClusterNode | undefined;
+    try {
+      node = await ClusterNode.start({ host, state, files: this.files, nodeName: this.nodeName, logger: this.logger }, seeds);
+      const orchestration = this.tasks === undefined ? undefined : await OrchestrationNode.start({
+        host, membership: node, role: state.config.role, founder, nodeName: this.nodeName,
+        raftDir: this.files.raftDir(), volumesDir: this.tasks.volumesDir, runtime: this.tasks.runtime, images: this.tasks.images, logger: this.logger,
+      });
+      return { host, node, orchestration };
+    } catch (err) {
+      await node?.stop().catch(() => undefined);
       await host.stop();
       throw err;
     }

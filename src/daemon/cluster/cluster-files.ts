@@ -52,6 +52,13 @@ export class ClusterFiles {
     this.identityPath = join(stateDir, 'p2p-identity.key');
   }
 
+  /** Raft's log and snapshots on managers (root-only): removed with the rest on leave. */
+  raftDir(): string {
+    const dir = join(this.dir, 'raft');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  }
+
   /** Whether this node belongs to a cluster. */
   exists(): boolean {
     return existsSync(this.path('cluster.json'));

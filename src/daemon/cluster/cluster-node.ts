@@ -122,6 +122,11 @@ export class ClusterNode {
     return this.service.members();
   }
 
+  /** Whether `peerId` showed this cluster's admission certificate: who may gossip and write. */
+  isMember(peerId: string): boolean {
+    return this.gate.isMember(peerId);
+  }
+
   onEvent(listener: (event: MembershipEvent) => void): () => void {
     return this.service.onEvent(listener);
   }

@@ -1,5 +1,6 @@
 import { readClaims } from '../../admission/certificate.js';
 import type { Member, MemberStatus } from '../../membership/types.js';
+import type { NodeAvailability } from '../../spec/node-info.js';
 import type { NodeDetail, NodeStatus, NodeSummary } from '../api-types.js';
 import { hostPortOf } from './addresses.js';
 
@@ -10,13 +11,14 @@ function epochMs(monotonicMs: number): number {
   return Math.round(performance.timeOrigin + monotonicMs);
 }
 
-export function nodeSummary(member: Member, selfId: string): NodeSummary {
+/** `availability` comes from the cluster state (`node update`), the rest from membership. */
+export function nodeSummary(member: Member, selfId: string, availability: NodeAvailability): NodeSummary {
   const { meta } = member;
   return {
     id: meta.id,
     hostname: meta.name,
     status: statusNames[member.status],
-    availability: 'active',
+    availability,
     role: meta.role,
     address: meta.addresses[0] === undefined ? '' : hostPortOf(meta.addresses[0]),
     self: meta.id === selfId,
@@ -26,7 +28,7 @@ export function nodeSummary(member: Member, selfId: string): NodeSummary {
   };
 }
 
-export function nodeDetail(member: Member, selfId: string): NodeDetail {
+export function nodeDetail(member: Member, selfId: string, availability: NodeAvailability): NodeDetail {
   const { meta } = member;
   let admission: NodeDetail['admission'];
   try {
@@ -36,7 +38,7 @@ export function nodeDetail(member: Member, selfId: string): NodeDetail {
     admission = undefined;
   }
   return {
-    ...nodeSummary(member, selfId),
+    ...nodeSummary(member, selfId, availability),
     addresses: [...meta.addresses],
     capacity: { ...meta.capacity },
     versions: { ...meta.versions },

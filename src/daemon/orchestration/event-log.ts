@@ -1,0 +1,43 @@
+import type { ClusterEvent } from '../orchestration-api.js';
+
+const retainedMax = 2000;
+
+/**
+ * The node's recent cluster events, and live followers of them: `follow(since)` yields the
+ * retained events newer than `since`, then each new one, until the signal aborts. A
+ * follower that falls far behind skips to the newest (its queue is bounded).
+ */
+export class EventLog {
+  private readonly events: ClusterEvent[] = [];
+  private readonly followers = new Set<(event: ClusterEvent) => void>();
+
+  add(event: ClusterEvent): void {
+    this.events.push(event);
+    if (this.events.length > retainedMax) this.events.splice(0, this.events.length - retainedMax);
+    for (const follower of this.followers) follower(event);
+  }
+
+  async *follow(sinceMs: number, signal: AbortSignal): AsyncGenerator<ClusterEvent> {
+    const queue: ClusterEvent[] = this.events.filter((event) => event.time > sinceMs);
+    let wake: (() => void) | undefined;
+    const follower = (event: ClusterEvent) => {
+      queue.push(event);
+      if (queue.length > retainedMax) queue.splice(0, queue.length - retainedMax);
+      wake?.();
+    };
+    const onAbort = () => wake?.();
+    this.followers.add(follower);
+    signal.addEventListener('abort', onAbort);
+    try {
+      while (!signal.aborted) {
+        const next = queue.shift();
+        if (next !== undefined) yield next;
+        else await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    } finally {
+      this.followers.delete(follower);
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+}
