@@ -176,4 +176,28 @@ test('a stale leader is told the newer term when check-quorum is on, and steps d
   assert.equal([old.raft.status().role, old.raft.status().term], ['follower', 5]);
 });
 
+test('forgetLeader: a follower grants the pre-vote it refused under the lease', () => {
+  const seed = testSeed();
+  for (let i = 0; i < 20; i++) {
+    const n = testNode('2', voters3, { checkQuorum: true, preVote: true }, seed + i);
+    n.raft.step({ type: 'heartbeat', from: '1', to: '2', term: 1, commit: 0 });
+    drain(n);
+    const preVote: Message = { type: 'preVote', from: '3', to: '2', term: 2, lastLogIndex: 0, lastLogTerm: 0, transfer: false };
+    n.raft.step(preVote);
+    assert.is(drain(n).messages.length, 0, `seed ${seed + i}: a pre-vote inside the lease is ignored`);
+    n.raft.forgetLeader();
+    assert.is(n.raft.status().leader, undefined);
+    n.raft.step(preVote);
+    const answer = drain(n).messages.find((m) => m.type === 'preVoteResponse');
+    assert.is(answer?.type === 'preVoteResponse' && !answer.reject, true, `seed ${seed + i}: pre-vote granted once the leader is forgotten`);
+  }
+});
+
+test('forgetLeader does nothing on a leader', () => {
+  const n = testNode('1', voters3, { checkQuorum: true });
+  electLeader(n, voters3);
+  n.raft.forgetLeader();
+  assert.equal([n.raft.status().role, n.raft.status().leader], ['leader', '1']);
+});
+
 test.run();

@@ -106,6 +106,18 @@ export class RaftNode {
     this.hup(false);
   }
 
+  /**
+   * The shell learned the leader is gone (its connection closed, or failure detection
+   * declared it dead): a follower forgets it, so it grants pre-votes at once instead of
+   * honouring the leader's lease; the shell may then `campaign()` without waiting out an
+   * election timeout. Safe when the leader is in fact alive: peers that still hear it refuse
+   * the pre-vote, and the leader's next heartbeat is followed again.
+   */
+  forgetLeader(): void {
+    if (this.role !== 'follower' || this.leader === undefined) return;
+    this.leader = undefined;
+  }
+
   /** Appends `data` to the log. NOT_LEADER (details.leader) when not leader or handing over. */
   propose(data: Uint8Array): void {
     this.checkCanPropose();

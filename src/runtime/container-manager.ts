@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { errorMessage, SwarmError } from '../core/errors.js';
 import { isValidName } from '../core/ids.js';
@@ -102,6 +103,8 @@ export class ContainerManager implements Runtime {
       if (info.state !== 'running') continue;
       const status = await this.c.oci.status(info.id).catch(() => undefined);
       this.c.log.info(status === 'running' ? 'container still running' : 'container ended while the daemon was away', { id: info.id.slice(0, 12), name: info.name });
+      // The machine went down with it: its monitor never wrote the exit file, so write one.
+      if (status !== 'running' && !existsSync(entry.files.exitFile)) await writeLostExit(entry.files.exitFile);
       this.watch(entry);
     }
   }
@@ -273,6 +276,12 @@ export class ContainerManager implements Runtime {
     if (matches.length === 1) return matches[0]!;
     throw new SwarmError('CONTAINER_NOT_FOUND', `no such container: ${idOrName}`);
   }
+}
+
+/** The exit of a container whose monitor died with it: killed, code 137, as docker reports it. */
+async function writeLostExit(exitFile: string): Promise<void> {
+  const exit: ExitStatus = { exitCode: 137, signal: 'SIGKILL', oomKilled: false, finishedAt: new Date().toISOString() };
+  await writeFile(exitFile, JSON.stringify(exit));
 }
 
 /** The image's env, then the container's (later keys win), with PATH and HOSTNAME defaults. */

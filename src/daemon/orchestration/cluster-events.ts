@@ -1,6 +1,6 @@
 import type { ClusterStore } from '../../cluster/cluster-store.js';
 import type { MembershipEvent } from '../../membership/types.js';
-import type { ClusterEvent } from '../orchestration-api.js';
+import type { ClusterEvent } from '../api-orchestration.js';
 import type { AppliedCommand } from './cluster-replica.js';
 import { taskName } from './views.js';
 

@@ -1,4 +1,4 @@
-import type { OrchestrationService } from '../orchestration-api.js';
+import type { OrchestrationService } from '../api-orchestration.js';
 
 /**
  * An OrchestrationService that forwards every call to the node's orchestration of the

@@ -1,4 +1,4 @@
-import type { ClusterEvent } from '../orchestration-api.js';
+import type { ClusterEvent } from '../api-orchestration.js';
 
 const retainedMax = 2000;
 

@@ -90,11 +90,12 @@ export class LeaderDuties {
     await this.registerNodes(members);
     await this.moveVoters(members);
     const store = this.c.replica.store;
-    const nodes = schedulingNodes(store, members);
+    const nodes = schedulingNodes(store, members, performance.now());
     const { place, eligible } = passScheduler(store, nodes, 'spread');
     const out = reconcile(store, { nodes, nowMs: Date.now(), newId: newObjectId, place, eligible });
     for (const command of out.commands) await this.c.propose(command);
     clearTimeout(this.wake);
+    // A dead node's grace ends within a second: the ticker's next pass moves its tasks.
     if (out.wakeAtMs !== undefined) this.wake = setTimeout(() => this.kick(), Math.max(0, out.wakeAtMs - Date.now()));
   }
 

@@ -8,7 +8,7 @@ import type { ServiceSpec } from '../../spec/service-spec.js';
 import type {
   ChangeResult, ClusterEvent, DeployStackRequest, NodeUpdateRequest, OrchestrationService, OrchestrationStatus,
   ServiceDetail, ServiceLogLine, ServiceSummary, StackSummary, TaskSummary,
-} from '../orchestration-api.js';
+} from '../api-orchestration.js';
 import type { ClusterReplica } from './cluster-replica.js';
 import type { EventLog } from './event-log.js';
 import { serviceLogs, type TaskLogSources } from './task-logs.js';

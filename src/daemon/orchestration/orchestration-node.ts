@@ -16,7 +16,7 @@ import { Libp2pTransport } from '../../p2p/libp2p-transport.js';
 import { defaultRpcConfig } from '../../p2p/rpc-config.js';
 import { RpcService } from '../../p2p/rpc.js';
 import type { Runtime } from '../../runtime/runtime.js';
-import type { OrchestrationStatus } from '../orchestration-api.js';
+import type { OrchestrationStatus } from '../api-orchestration.js';
 import { ClusterReplica } from './cluster-replica.js';
 import { ClusterWriter } from './cluster-writer.js';
 import { eventOfMembership, eventsOfCommand } from './cluster-events.js';
@@ -200,6 +200,13 @@ export class OrchestrationNode {
         this.scheduleAgentSync();
       }));
       await raft.start();
+      // A dead leader's connections close at once (its kernel resets them): start the next election now.
+      const onDisconnect = (event: CustomEvent<{ toString(): string }>) => raft.peerLost(event.detail.toString());
+      this.o.host.node.addEventListener('peer:disconnect', onDisconnect);
+      this.cleanups.push(() => this.o.host.node.removeEventListener('peer:disconnect', onDisconnect));
+      this.cleanups.push(membership.onEvent((event) => {
+        if (event.type === 'dead' || event.type === 'left') raft.peerLost(event.member.meta.id);
+      }));
       await serveForwardedProposals(this.rpc, raft, defaultRaftServiceConfig().proposalTimeoutMs);
       await this.publisher!.start();
       await this.writer.serve();

@@ -1,7 +1,7 @@
 import { SwarmError, errorMessage } from '../../core/errors.js';
 import type { RpcService } from '../../p2p/rpc.js';
 import type { LogLine, Runtime } from '../../runtime/runtime.js';
-import type { ServiceLogLine, TaskSummary } from '../orchestration-api.js';
+import type { ServiceLogLine, TaskSummary } from '../api-orchestration.js';
 import { mergeStreams } from './merge-streams.js';
 
 export const taskLogsProtocol = '/swarmts/task-logs/1';

@@ -1,7 +1,7 @@
 import type { ClusterStore } from '../../cluster/cluster-store.js';
 import type { ServiceRecord, TaskRecord } from '../../cluster/records.js';
 import { isHealthyRunning } from '../../cluster/service-health.js';
-import type { ServiceDetail, ServiceSummary, StackSummary, TaskSummary } from '../orchestration-api.js';
+import type { ServiceDetail, ServiceSummary, StackSummary, TaskSummary } from '../api-orchestration.js';
 
 /** What the API shows of the cluster state: pure functions of the store. */
 
