@@ -42,3 +42,8 @@ export function humanDuration(ms: number): string {
 export function truncate(text: string, width: number): string {
   return text.length <= width ? text : text.slice(0, Math.max(0, width - 1)) + '…';
 }
+
+/** When something happened, as docker says it: "3 minutes ago". */
+export function humanAge(atMs: number, nowMs: number): string {
+  return `${humanDuration(Math.max(0, nowMs - atMs))} ago`;
+}

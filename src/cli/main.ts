@@ -2,9 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { errorMessage, isSwarmError } from '../core/errors.js';
 import { clusterCommands } from './commands/cluster.js';
 import { containerCommand } from './commands/container.js';
+import { eventsCommand } from './commands/events.js';
 import { imageCommand } from './commands/image.js';
 import { infoCommand } from './commands/info.js';
 import { nodeCommand } from './commands/node.js';
+import { serviceCommand } from './commands/service.js';
+import { stackCommand } from './commands/stack.js';
 import { ExitCode, type GlobalOptions } from './context.js';
 import { swarmtsVersion } from '../core/version.js';
 
@@ -32,6 +35,9 @@ export async function cliMain(argv: string[]): Promise<number> {
   program.addCommand(containerCommand(globals));
   for (const command of clusterCommands(globals)) program.addCommand(command);
   program.addCommand(nodeCommand(globals));
+  program.addCommand(stackCommand(globals));
+  program.addCommand(serviceCommand(globals));
+  program.addCommand(eventsCommand(globals));
   program.addCommand(infoCommand(globals));
   overrideExitEverywhere(program);
   try {

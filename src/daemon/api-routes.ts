@@ -5,6 +5,8 @@ import type { ClusterControl } from './cluster/cluster-control.js';
 import type { ClusterInitRequest, ClusterJoinRequest, CreateContainerRequest, ExecEvent, ExecRequest, ImageSummary, ImportResponse, InfoResponse, PullEvent } from './api-types.js';
 import { HttpRouter, stream, type RouteRequest } from './http-router.js';
 import { validateContainerSpec } from './validate-container-spec.js';
+import { currentMember } from './orchestration/current-member.js';
+import { registerOrchestrationRoutes } from './orchestration-routes.js';
 
 /** What the API needs of the node's images. */
 export interface ImageService {
@@ -16,7 +18,7 @@ export interface ImageService {
 }
 
 /** What the API needs of the node's cluster side (ClusterControl). */
-export type ClusterService = Pick<ClusterControl, 'status' | 'init' | 'join' | 'leave' | 'joinToken' | 'nodes' | 'node'>;
+export type ClusterService = Pick<ClusterControl, 'status' | 'init' | 'join' | 'leave' | 'joinToken' | 'nodes' | 'node' | 'orchestration'>;
 
 export interface ApiComponents {
   runtime: Runtime;
@@ -27,6 +29,7 @@ export interface ApiComponents {
 
 /** Registers every local-API endpoint on `router`. */
 export function registerRoutes(router: HttpRouter, { runtime, images, cluster, info }: ApiComponents): HttpRouter {
+  registerOrchestrationRoutes(router, currentMember(() => cluster.orchestration()));
   return router
     .on('GET', '/v1/cluster', async () => cluster.status())
     .on('POST', '/v1/cluster/init', (req) => cluster.init(objectBody<ClusterInitRequest>(req)))
