@@ -218,7 +218,8 @@ export class ClusterStore {
 
   private orchestrate(command: OrchestrateCommand): CommandResult {
     for (const task of command.createTasks) {
-      if (!this.tasks.has(task.id)) this.tasks.set(task.id, structuredClone(task));
+      // A pass planned before its service was removed must not bring the service's tasks back.
+      if (!this.tasks.has(task.id) && this.services.has(task.serviceId)) this.tasks.set(task.id, structuredClone(task));
     }
     for (const { taskId, nodeId } of command.assign) {
       const task = this.tasks.get(taskId);

@@ -194,4 +194,78 @@ test('reservations of every service on a node count: what no longer fits waits w
   assert.equal(w.store.tasksOf('svc-b').map((t) => [t.state, t.error]), [['pending', 'no suitable node: 1 node lacks 1.5 GiB of memory']]);
 });
 
+test('a rollback during a start-first update starts one task per slot (orchestration sim: SWARMTS_SEED=104 SWARMTS_SIM_NODES=5 SWARMTS_SIM_SCENARIO=failed-update)', () => {
+  const w = new World(['n1', 'n2']);
+  const spec = '      update_config:\n        parallelism: 2\n        order: start-first\n        failure_action: rollback\n      rollback_config:\n        parallelism: 2\n        order: start-first\n';
+  w.deploy(web(spec, 2));
+  w.settle();
+  w.deploy(web(spec, 2).replace('image: busybox', 'image: broken'));
+  w.pass();
+  assert.is(w.store.tasksOf('svc-web').filter((t) => t.specVersion === 2).length, 2, 'the update\'s tasks are in flight');
+  w.store.apply({ type: 'rollback-service', service: 'demo_web', atMs: w.nowMs });
+  w.pass();
+  const live = w.store.tasksOf('svc-web').filter(isLive);
+  const bySlot = [1, 2].map((slot) => live.filter((t) => t.slot === slot).map((t) => t.specVersion).sort());
+  assert.equal(bySlot, [[1, 3], [1, 3]], 'each slot keeps its running task and gets one replacement');
+  w.settle();
+  assert.equal(w.running().map((t) => t[2]), [3, 3]);
+  assert.is(w.store.service('demo_web')!.update?.state, 'rollback_completed');
+});
+
+test('a replicated task leaves a node that no longer matches its constraints (orchestration sim: SWARMTS_SEED=2 SWARMTS_SIM_NODES=5 SWARMTS_SIM_SCENARIO=random)', () => {
+  const w = new World(['n1', 'n2', 'n3']);
+  for (const id of ['n1', 'n2']) w.nodes.get(id)!.info.labels = { zone: 'a' };
+  w.deploy(web('      placement:\n        constraints: [node.labels.zone == a]\n', 2));
+  w.settle();
+  assert.equal(w.running().map((t) => t[1]), ['n1', 'n2']);
+  w.nodes.get('n1')!.info.labels = {};
+  w.settle();
+  assert.equal(w.running().map((t) => t[1]), ['n2', 'n2'], 'the task on n1 moves to the one node still in the zone');
+});
+
+test('an update refills a slot whose task gave up under the restart policy, and attempts count afresh (orchestration sim: SWARMTS_SEED=20 SWARMTS_SIM_NODES=3 SWARMTS_SIM_SCENARIO=random)', () => {
+  const w = new World(['n1']);
+  const spec = '      restart_policy:\n        condition: on-failure\n        delay: 1s\n        max_attempts: 1\n';
+  const fail = { fail: (t: TaskRecord) => t.spec.image.startsWith('broken') };
+  const rounds = () => {
+    for (let i = 0; i < 3; i++) {
+      w.settle(fail);
+      w.nowMs += 1000;
+    }
+  };
+  w.deploy(web(spec, 1).replace('image: busybox', 'image: broken'));
+  rounds();
+  assert.equal(w.store.tasksOf('svc-web').map((t) => t.state), ['failed', 'failed'], 'one restart, then it gives up');
+  w.deploy(web(spec, 1).replace('image: busybox', 'image: broken2'));
+  rounds();
+  const v2 = w.store.tasksOf('svc-web').filter((t) => t.specVersion === 2);
+  assert.equal(v2.map((t) => t.state), ['failed', 'failed'], 'the new spec gets its own first try and one restart');
+  w.deploy(web(spec, 1));
+  rounds();
+  assert.equal(w.running().map((t) => t[2]), [3], 'a good spec runs in the slot that had given up');
+});
+
+test('a pass planned before the stack was removed brings none of its tasks back; a task left without its service is shut down (orchestration sim: SWARMTS_SEED=70115 SWARMTS_SIM_NODES=3 SWARMTS_SIM_SCENARIO=random)', () => {
+  const w = new World(['n1']);
+  w.deploy(web('', 2));
+  const nodes = [...w.nodes.values()];
+  const planned = reconcile(w.store, { nodes, nowMs: w.nowMs, newId: () => 'early', ...passScheduler(w.store, nodes, 'spread') });
+  w.store.apply({ type: 'remove-stack', stack: 'demo', atMs: w.nowMs });
+  for (const command of planned.commands) w.store.apply(command);
+  assert.equal(w.store.taskList(), [], 'the late pass creates nothing');
+
+  const snapshot = w.store.exportSnapshot();
+  const orphan: TaskRecord = { ...newTaskLike('orphan'), nodeId: 'n1', state: 'running' };
+  w.store.importSnapshot({ ...snapshot, tasks: [orphan] });
+  w.pass();
+  assert.is(w.store.task('orphan')?.desiredState, 'shutdown');
+  w.settle();
+  assert.equal(w.store.taskList(), [], 'once it ended it is deleted');
+});
+
+function newTaskLike(id: string): TaskRecord {
+  const spec = parseStack({ fileName: 's.yml', text: web(), stackName: 'demo', env: {}, readFile: () => undefined, baseDir: '/' }).stack.services[0]!;
+  return { id, serviceId: 'svc-gone', slot: 1, nodeId: undefined, desiredState: 'running', state: 'new', error: '', createdAtMs: 0, updatedAtMs: 0, spec, specVersion: 1, containerId: undefined, exitCode: undefined, health: undefined };
+}
+
 test.run();

@@ -1,3 +1,4 @@
+import { matchesConstraint } from '../spec/placement-match.js';
 import { isTerminal } from '../spec/task.js';
 import type { ClusterStore } from './cluster-store.js';
 import type { NodeView, ReconcileInput, ReconcileOutput } from './orchestrator-types.js';
@@ -16,7 +17,8 @@ function slotKey(service: ServiceRecord, task: TaskRecord): string {
 /**
  * One pass of the orchestrator over the whole state: makes every service's tasks match its
  * spec (replicas, one per eligible node for global services), replaces tasks that ended
- * (restart policy) or were lost with their node or drained, rolls outdated tasks
+ * (restart policy) or were lost with their node, drained or left unmatched by a
+ * constraint (or gave up under an older spec), rolls outdated tasks
  * (rolling-update.ts), holds services back until their dependencies are up, asks the
  * scheduler to place what is unplaced, and trims task history. Pure: the same state and
  * input give the same commands.
@@ -35,11 +37,15 @@ function reconcileService(store: ClusterStore, service: ServiceRecord, nodes: Ma
   const global = service.spec.mode === 'global';
   const eligible = global ? new Set(input.eligible(service, [...nodes.values()]).map((node) => node.info.id)) : undefined;
 
-  // Tasks lost with their node, on a drained node, or (global) on a node no longer eligible: shut down, replaced below.
+  // Tasks lost with their node, on a drained node, on a node that no longer matches the service's
+  // constraints (swarmkit's constraint enforcer), or (global) on a node no longer eligible: shut
+  // down, replaced below.
+  const constraints = service.spec.placement.constraints;
   for (const task of tasks.filter(isLive)) {
     if (task.nodeId === undefined) continue;
     const node = nodes.get(task.nodeId);
-    const gone = node === undefined || !node.ready || node.info.availability === 'drain' || (eligible !== undefined && !eligible.has(task.nodeId));
+    const gone = node === undefined || !node.ready || node.info.availability === 'drain' || (eligible !== undefined && !eligible.has(task.nodeId)) ||
+      !constraints.every((constraint) => matchesConstraint(node.info, constraint));
     if (gone) pass.setDesired(task, 'shutdown');
   }
 
@@ -49,7 +55,10 @@ function reconcileService(store: ClusterStore, service: ServiceRecord, nodes: Ma
     const history = tasks.filter((other) => slotKey(service, other) === slotKey(service, task));
     const newest = history.reduce((a, b) => (b.createdAtMs > a.createdAtMs ? b : a));
     const decision = newest.id === task.id ? restartDecision(service.spec.restartPolicy, task, history, input.nowMs) : ({ kind: 'replace' } as const);
-    if (decision.kind === 'replace') pass.setDesired(task, 'shutdown');
+    // A task that gave up under an older spec gets a fresh try at the new one: the update's
+    // job (swarmkit's updater takes such a slot as dirty), which planUpdate leaves to us as it
+    // only rolls live tasks.
+    if (decision.kind === 'replace' || (decision.kind === 'give-up' && task.specVersion < service.version)) pass.setDesired(task, 'shutdown');
     else if (decision.kind === 'wait') pass.wakeAt(decision.untilMs);
   }
 
@@ -90,10 +99,14 @@ function trimHistory(service: ServiceRecord, tasks: readonly TaskRecord[], keep:
   }
 }
 
-/** Tasks of removed services: deleted once ended, or once their node is gone (nobody will report them). */
+/**
+ * Tasks of removed services: told to shut down if still meant to run (one the removal could
+ * not reach), deleted once ended, or once their node is gone (nobody will report them).
+ */
 function removeOrphans(store: ClusterStore, nodes: Map<string, NodeView>, pass: PassBuilder): void {
   for (const task of store.taskList()) {
     if (store.service(task.serviceId) !== undefined) continue;
+    if (task.desiredState === 'running') pass.setDesired(task, 'shutdown');
     const nodeGone = task.nodeId === undefined || nodes.get(task.nodeId)?.ready !== true;
     if (!isLive(task) && (nodeGone || isTerminal(task.state))) pass.command.deleteTasks.push(task.id);
   }

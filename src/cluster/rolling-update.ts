@@ -5,6 +5,13 @@ import type { ServiceRecord, TaskRecord, UpdateStatus } from './records.js';
 import { isLive } from './service-health.js';
 
 const sameSlot = (a: TaskRecord, b: TaskRecord) => (a.slot === 0 ? a.nodeId === b.nodeId : a.slot === b.slot);
+const slotKeyOf = (task: TaskRecord) => (task.slot === 0 ? `node:${task.nodeId ?? ''}` : `slot:${task.slot}`);
+
+/** Of two outdated tasks in one slot, whether `a` is the one to keep: the running one, else the newer. */
+function preferredOld(a: TaskRecord, b: TaskRecord): boolean {
+  if ((a.state === 'running') !== (b.state === 'running')) return a.state === 'running';
+  return a.createdAtMs > b.createdAtMs || (a.createdAtMs === b.createdAtMs && a.id > b.id);
+}
 
 /**
  * Swarm's rolling update, one step per orchestrator pass: tasks made from an older spec
@@ -28,6 +35,17 @@ export function planUpdate(service: ServiceRecord, tasks: readonly TaskRecord[],
   const meant = tasks.filter((t) => pass.desiredOf(t) === 'running');
   const fresh = meant.filter((t) => t.specVersion === service.version);
   const outdated = meant.filter((t) => t.specVersion < service.version && isLive(t)).sort((a, b) => a.slot - b.slot || (a.nodeId ?? '').localeCompare(b.nodeId ?? ''));
+
+  // An update superseded half-way (a rollback during a start-first update) leaves a slot with two
+  // outdated tasks: keep the one that runs (else the newest) and stop the other, so the slot gets
+  // one replacement and the service stays within replicas + parallelism.
+  const kept = new Map<string, TaskRecord>();
+  for (const old of outdated) {
+    const key = slotKeyOf(old);
+    const best = kept.get(key);
+    if (best === undefined || preferredOld(old, best)) kept.set(key, old);
+  }
+  for (const old of outdated) if (kept.get(slotKeyOf(old)) !== old) pass.setDesired(old, 'shutdown');
 
   // start-first: an old task whose replacement runs is done.
   for (const old of outdated) if (fresh.some((t) => sameSlot(t, old) && t.state === 'running')) pass.setDesired(old, 'shutdown');

@@ -45,4 +45,13 @@ test('with no nodes nothing is selected', () => {
   assert.equal(selectGlobalNodes([], testService('agent')), { nodeIds: [], rejectedNodeIds: [], reason: '' });
 });
 
+test('a paused node that no longer matches the constraints loses its task (orchestration sim: SWARMTS_SEED=11 SWARMTS_SIM_NODES=5 SWARMTS_SIM_SCENARIO=random)', () => {
+  const running = { tasksByService: { agent: 1 }, tasksTotal: 1 };
+  const nodes = [testNode('paused', { ...running, availability: 'pause', labels: { zone: 'b' } }), testNode('kept', { ...running, availability: 'pause', labels: { zone: 'a' } })];
+  const service = testService('agent', { placement: { constraints: [parseConstraint('node.labels.zone == a')] } });
+  const selection = selectGlobalNodes(nodes, service);
+  assert.equal(selection.nodeIds, ['kept']);
+  assert.equal(selection.reason, '1 node does not satisfy node.labels.zone == a');
+});
+
 test.run();

@@ -21,8 +21,10 @@ export interface GlobalSelection {
  */
 function globalFailure(node: NodeState, service: SchedulingService): FilterFailure | undefined {
   if (serviceTaskCount(node, service.id) === 0) return nodeFailure(node, service);
-  const failure = staticFailure(node, service);
-  return failure?.kind === 'paused' ? undefined : failure;
+  // Pause is checked before the constraints: look past it, or a paused node that no longer
+  // matches them would keep (and get again) a task it should lose.
+  const active = node.info.availability === 'pause' ? { ...node, info: { ...node.info, availability: 'active' as const } } : node;
+  return staticFailure(active, service);
 }
 
 /** Which nodes should run one task of global `service`: all that pass the filters. Pure and deterministic. */
