@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Host, Hosts } from './hosts.js';
 import { swarmtsMain } from './repo-root.js';
+import { killNodeCgroupProcesses, unmountUnder } from './run-dir.js';
 
 /** How long a starting daemon may take to answer on its socket. */
 const readyWaitMs = 20_000;
@@ -57,6 +58,19 @@ export class Daemon {
   async kill(): Promise<void> {
     this.child?.kill('SIGKILL');
     await withDeadline(this.exited, killWaitMs, `${this.name()} still running ${killWaitMs / 1000} s after SIGKILL`);
+  }
+
+  /**
+   * A power cut: SIGKILL for the daemon and every other process in the host's network
+   * namespace (container monitors), then for every process of its containers (its node
+   * cgroups), and their root filesystems unmounted. Its state directory stays for a restart.
+   */
+  async crash(): Promise<string> {
+    await this.kill();
+    const others = await this.hosts.killAll(this.host);
+    killNodeCgroupProcesses(this.nodeName);
+    await unmountUnder(this.stateDir);
+    return others ? `and ${others} other process${others === 1 ? '' : 'es'}` : '';
   }
 
   /** SIGTERM, as an orderly shutdown; a daemon that does not exit in time is killed and blamed. */

@@ -1,13 +1,16 @@
 /**
- * Waiting for an `expect` step: every observer is asked (`node ls --format json`) each round,
- * until all agree or `within` passes; with `for`, they must then keep agreeing that long.
+ * Waiting for an `expect` step: every observer is asked each round (`node ls --format json`
+ * for membership checks, its API for the orchestration ones), until all agree or `within`
+ * passes; with `for`, they must then keep agreeing that long.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { formatMs } from './duration.js';
-import { judge, type Observation, type Verdict } from './expectation.js';
+import { containersOn, hostOfTaskIn, learnNodeIds, statusesOf, tasksOf } from './cluster-views.js';
+import { judge, type MembershipCheck, type Observation, type Verdict } from './expectation.js';
 import { parseNodeList } from './node-list.js';
+import { judgeLeader, judgeService, judgeUnchanged } from './orchestration-judge.js';
 import type { ScenarioWorld } from './scenario-world.js';
-import type { Step } from './scenario-types.js';
+import { killedRef, type Step } from './scenario-types.js';
 import { describeResult, swarmts } from './swarmts-cli.js';
 
 /** Pause between rounds: a round costs one CLI process per observer, about 0.2 s of CPU each. */
@@ -43,7 +46,41 @@ export async function awaitExpectation(step: Extract<Step, { kind: 'expect' }>, 
 }
 
 async function look(step: Extract<Step, { kind: 'expect' }>, world: ScenarioWorld, signal: AbortSignal): Promise<Verdict> {
-  const observers = world.observers(step.on);
+  const resolve = (h: string) => (h === killedRef ? world.lastKilled ?? h : h);
+  const observers = step.on === 'all-running' ? world.observers('all-running') : step.on.map(resolve);
+  const check = step.check;
+  let verdict: Verdict;
+  switch (check.kind) {
+    case 'node':
+    case 'members':
+      verdict = await lookAtNodes(check, observers, world, signal);
+      break;
+    case 'service': {
+      const [tasks, containers] = await Promise.all([tasksOf(world, observers, check.service, signal), containersOn(world, world.observers('all-running'), signal)]);
+      await learnNodeIds(world, signal);
+      verdict = judgeService(check, check.notOn.map(resolve), tasks, containers, hostOfTaskIn(world));
+      break;
+    }
+    case 'leader': {
+      await learnNodeIds(world, signal);
+      const seen = await statusesOf(world, observers, signal);
+      verdict = judgeLeader(check.host && resolve(check.host), seen, (id) => world.hostOfNodeId(id), (h) => world.daemon(h).running && world.isMember(h));
+      break;
+    }
+    case 'unchanged': {
+      const record = world.records.get(check.record);
+      if (!record) throw new Error(`nothing was recorded as ${check.record}`);
+      const [containers, tasks] = await Promise.all([containersOn(world, [record.host], signal), tasksOf(world, observers, record.service, signal)]);
+      await learnNodeIds(world, signal);
+      verdict = judgeUnchanged(record, containers.get(record.host)!, tasks, hostOfTaskIn(world));
+      break;
+    }
+  }
+  signal.throwIfAborted();
+  return verdict;
+}
+
+async function lookAtNodes(check: MembershipCheck, observers: string[], world: ScenarioWorld, signal: AbortSignal): Promise<Verdict> {
   const seen = await Promise.all(observers.map(async (h): Promise<[string, Observation]> => {
     const result = await swarmts(world.stateDir(h), ['node', 'ls', '--format', 'json'], nodeLsTimeoutMs, signal);
     if (result.code !== 0) return [h, { error: describeResult(result) }];
@@ -51,7 +88,7 @@ async function look(step: Extract<Step, { kind: 'expect' }>, world: ScenarioWorl
     return [h, nodes instanceof Error ? { error: nodes.message } : { nodes }];
   }));
   signal.throwIfAborted();
-  return judge(step.check, new Map(seen), (hostname) => world.hostOf(hostname));
+  return judge(check, new Map(seen), (hostname) => world.hostOf(hostname));
 }
 
 function failure(what: string, verdict: Verdict): string {

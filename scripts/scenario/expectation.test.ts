@@ -1,8 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { judge, type Observation } from './expectation.js';
+import { judge, type MembershipCheck, type Observation } from './expectation.js';
 import { parseNodeList, type ListedNode } from './node-list.js';
-import type { Check } from './scenario-types.js';
 
 const hostOf = (hostname: string) => /^sc1-(h\d+)$/.exec(hostname)?.[1];
 const node = (h: string, status: ListedNode['status'], role: ListedNode['role'] = 'worker'): ListedNode => ({ hostname: `sc1-${h}`, status, role });
@@ -10,7 +9,7 @@ const saw = (...nodes: ListedNode[]): Observation => ({ nodes });
 
 test('judge: members counts must match exactly, statuses left out count zero', () => {
   const five = saw(node('h1', 'ready'), node('h2', 'ready'), node('h3', 'down'));
-  const table: Array<[Check, Observation, boolean]> = [
+  const table: Array<[MembershipCheck, Observation, boolean]> = [
     [{ kind: 'members', counts: { ready: 2, down: 1 } }, five, true],
     [{ kind: 'members', counts: { ready: 2 } }, five, false],
     [{ kind: 'members', counts: { ready: 3 } }, five, false],
@@ -46,7 +45,7 @@ test('judge: every observer must agree, and the report says what each saw', () =
 
 test('parseNodeList: the contract fields are checked, extra fields are fine', () => {
   const good = parseNodeList('[{"id":"a","hostname":"sc1-h1","status":"ready","availability":"active","role":"manager","address":"10.99.1.11:7946","self":true,"incarnation":0,"statusChangedAt":1}]');
-  assert.equal(good, [{ hostname: 'sc1-h1', status: 'ready', role: 'manager' }]);
+  assert.equal(good, [{ hostname: 'sc1-h1', status: 'ready', role: 'manager', availability: 'active' }]);
   for (const [stdout, message] of [
     ['ID HOSTNAME', /not JSON/],
     ['{"nodes":[]}', /expected a JSON array/],

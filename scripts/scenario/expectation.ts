@@ -1,12 +1,16 @@
 /**
- * Judging one `expect` step against what every observer listed, and saying what each saw.
- * Pure: the runner gathers the observations and decides when to look again.
+ * Judging a membership `expect` step (`node`, `members`) against what every observer's
+ * `node ls` listed, and saying what each saw. Pure: the runner gathers the observations and
+ * decides when to look again. The orchestration checks are judged in `orchestration-judge.ts`.
  */
-import { memberStatuses, type Check, type MemberStatus } from './scenario-types.js';
+import { memberStatuses, type MembersCheck, type MemberStatus, type NodeCheck } from './scenario-types.js';
 import type { ListedNode } from './node-list.js';
 
 /** One observer's last look: its node list, or why there is none (the CLI failed). */
 export type Observation = { nodes: ListedNode[] } | { error: string };
+
+/** The checks judged from node lists. */
+export type MembershipCheck = NodeCheck | MembersCheck;
 
 export interface Verdict {
   pass: boolean;
@@ -18,7 +22,7 @@ export interface Verdict {
  * Whether every observer sees what `check` asks. `hostOf` maps a listed hostname (the
  * daemon's --name) back to the scenario's `hN`, undefined for a node the scenario did not make.
  */
-export function judge(check: Check, observations: Map<string, Observation>, hostOf: (hostname: string) => string | undefined): Verdict {
+export function judge(check: MembershipCheck, observations: Map<string, Observation>, hostOf: (hostname: string) => string | undefined): Verdict {
   let pass = observations.size > 0;
   const lines: string[] = [];
   for (const [observer, seen] of observations) {
@@ -29,7 +33,7 @@ export function judge(check: Check, observations: Map<string, Observation>, host
   return { pass, lines };
 }
 
-function agreesWith(check: Check, nodes: ListedNode[], hostOf: (hostname: string) => string | undefined): boolean {
+function agreesWith(check: MembershipCheck, nodes: ListedNode[], hostOf: (hostname: string) => string | undefined): boolean {
   if (check.kind === 'members') {
     const counts = countByStatus(nodes);
     return memberStatuses.every((s) => counts[s] === (check.counts[s] ?? 0));
@@ -38,7 +42,8 @@ function agreesWith(check: Check, nodes: ListedNode[], hostOf: (hostname: string
   if (check.status === 'absent') return entries.length === 0 && check.role === undefined;
   if (entries.length !== 1) return false;
   const [node] = entries as [ListedNode];
-  return (check.status === undefined || node.status === check.status) && (check.role === undefined || node.role === check.role);
+  return (check.status === undefined || node.status === check.status) && (check.role === undefined || node.role === check.role)
+    && (check.availability === undefined || node.availability === check.availability);
 }
 
 export function countByStatus(nodes: ListedNode[]): Record<MemberStatus, number> {
@@ -52,5 +57,5 @@ export function describeList(nodes: ListedNode[], hostOf: (hostname: string) => 
   if (nodes.length === 0) return '(empty)';
   const named = nodes.map((n) => ({ name: hostOf(n.hostname) ?? `"${n.hostname}"`, n }));
   named.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
-  return named.map(({ name, n }) => `${name} ${n.status} ${n.role}`).join(', ');
+  return named.map(({ name, n }) => `${name} ${n.status} ${n.role}${n.availability && n.availability !== 'active' ? ` ${n.availability}` : ''}`).join(', ');
 }

@@ -85,9 +85,14 @@ export class Hosts {
     await inNs('nft', 'add table inet fault; add chain inet fault input { type filter hook input priority -10 ; }; add chain inet fault output { type filter hook output priority -10 ; }');
   }
 
-  /** The command line that runs `argv` inside a host's namespace. */
+  /**
+   * The command line that runs `argv` inside a host's network namespace. Only the network
+   * namespace: `ip netns exec` also unshares the mounts and remounts /sys for the namespace,
+   * which hides /sys/fs/cgroup's mounts (on a cgroup v1 machine the daemon's runtime then
+   * fails with "mkdir /sys/fs/cgroup/pids: No such file or directory").
+   */
   exec(host: Host, argv: string[]): string[] {
-    return ['ip', 'netns', 'exec', host.netns, ...argv];
+    return ['nsenter', `--net=/run/netns/${host.netns}`, '--', ...argv];
   }
 
   /** Cuts all traffic between the two groups, both ways. */
@@ -113,6 +118,19 @@ export class Hosts {
 
   private async nft(host: Host, script: string): Promise<void> {
     await sh('ip', ['netns', 'exec', host.netns, 'nft', script]);
+  }
+
+  /** SIGKILLs every process in the host's network namespace; resolves with how many there were. */
+  async killAll(host: Host): Promise<number> {
+    const pids = (await sh('ip', ['netns', 'pids', host.netns]).catch(() => '')).split('\n').filter(Boolean);
+    for (const pid of pids) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    return pids.length;
   }
 
   /** Kills whatever still runs in the hosts, removes the namespaces and the bridge. Never throws. */

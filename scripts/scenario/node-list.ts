@@ -9,6 +9,8 @@ export interface ListedNode {
   hostname: string;
   status: MemberStatus;
   role: Role;
+  /** `active`, `pause` or `drain`; absent from daemons that predate `node update`. */
+  availability?: string;
 }
 
 /** The entries in `stdout`, or an Error naming the first entry that breaks the contract. */
@@ -29,7 +31,8 @@ export function parseNodeList(stdout: string): ListedNode[] | Error {
       : !(roles as readonly unknown[]).includes(e['role']) ? `role is ${JSON.stringify(e['role'])}, expected one of ${roles.join(', ')}`
       : undefined;
     if (bad) return new Error(`node ls --format json: entry ${i} ${bad}: ${JSON.stringify(entry).slice(0, 200)}`);
-    nodes.push({ hostname: e['hostname'] as string, status: e['status'] as MemberStatus, role: e['role'] as Role });
+    const availability = typeof e['availability'] === 'string' ? { availability: e['availability'] } : {};
+    nodes.push({ hostname: e['hostname'] as string, status: e['status'] as MemberStatus, role: e['role'] as Role, ...availability });
   }
   return nodes;
 }

@@ -82,7 +82,34 @@ export async function removeRunLeftovers(dir: RunDir): Promise<void> {
   }
   await run('ip', ['link', 'del', `${dir.prefix}br`]).catch(() => {});
   await removeNodeCgroups(`${dir.prefix}-`);
-  rmSync(dir.path, { recursive: true, force: true });
+  await unmountUnder(dir.path);
+  try {
+    rmSync(dir.path, { recursive: true, force: true });
+  } catch (err) {
+    process.stderr.write(`warning: could not remove ${dir.path}: ${(err as Error).message}\n`);
+  }
+}
+
+/**
+ * Unmounts everything mounted below `path`, deepest first. The daemons share this machine's
+ * mount namespace (hosts.ts enters only the network namespace), so the root filesystems
+ * of their containers stay mounted after the daemons and containers are killed.
+ */
+export async function unmountUnder(path: string): Promise<void> {
+  let mountinfo: string;
+  try {
+    mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return;
+  }
+  // Field 5 is the mount point, with spaces and the like escaped as octal (\040).
+  const points = mountinfo.split('\n').map((line) => line.split(' ')[4] ?? '')
+    .map((p) => p.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))))
+    .filter((p) => p.startsWith(`${path}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const point of new Set(points)) {
+    await run('umount', ['-l', point]).catch((err: Error) => process.stderr.write(`warning: could not unmount ${point}: ${err.message.split('\n')[0]}\n`));
+  }
 }
 
 /** Kills what runs in, and removes, every node cgroup whose name starts with `namePrefix`. */
@@ -91,6 +118,20 @@ export async function removeNodeCgroups(namePrefix: string): Promise<void> {
   for (const parent of parents) {
     for (const name of listDir(parent).filter((n) => n.startsWith(namePrefix))) await removeCgroupTree(join(parent, name));
   }
+}
+
+/**
+ * Kills every process in the node cgroup named exactly `nodeName` and below, in every
+ * hierarchy, leaving the cgroups in place: what a power cut does to a node's containers.
+ */
+export function killNodeCgroupProcesses(nodeName: string): void {
+  const parents = [join(cgroupRoot, 'swarmts'), ...listDir(cgroupRoot).map((c) => join(cgroupRoot, c, 'swarmts'))];
+  const kill = (path: string): void => {
+    for (const child of listDir(path)) kill(join(path, child));
+    const procs = existsSync(join(path, 'cgroup.procs')) ? readFileSync(join(path, 'cgroup.procs'), 'utf8') : '';
+    for (const pid of procs.split('\n').filter(Boolean)) killQuietly(Number(pid));
+  };
+  for (const parent of parents) if (existsSync(join(parent, nodeName))) kill(join(parent, nodeName));
 }
 
 async function removeCgroupTree(path: string): Promise<void> {

@@ -34,14 +34,17 @@ function assertExit(outcome: RunnerOutcome, code: number): void {
   assert.is(outcome.code, code, `runner exit ${outcome.code}, expected ${code}:\n${outcome.output}`);
 }
 
-test('daemons are killed, stopped and restarted in their namespaces, and nothing is left after', async () => {
+test('daemons are killed, stopped, crashed and restarted in their namespaces, and nothing is left after', async () => {
   const file = scenarioFile('lifecycle', 2, [
-    '- kill: h2', '- restart: h2', '- stop: h1', '- restart: h1',
+    '- kill: h2', '- restart: $killed', '- stop: h1', '- restart: h1',
     '- partition: [[h1], [h2]]', '- packet-loss: {hosts: h1, percent: 10}', '- heal', '- sleep: 100ms',
+    '- crash: h2', '- restart: h2',
   ]);
   const outcome = await startRunner([file], 120_000).done;
   assertExit(outcome, 0);
-  assert.match(outcome.output, /ok {3}\[ 4\/8\] restart h1/);
+  assert.match(outcome.output, /ok {3}\[ 2\/10\] restart \$killed \(.*\) \(\$killed = h2\)/);
+  assert.match(outcome.output, /ok {3}\[ 4\/10\] restart h1/);
+  assert.match(outcome.output, /ok {3}\[10\/10\] restart h2/);
   assert.equal(leftovers(outcome.output), []);
 });
 

@@ -23,7 +23,7 @@ function assertProblems(actual: string[], expected: string[]): void {
 
 test('every scenario file in scenarios/ loads', async () => {
   const files = readdirSync(scenarioDir).filter((f) => f.endsWith('.yml'));
-  assert.ok(files.length >= 5, `expected the five membership scenarios, found ${files.join(', ')}`);
+  assert.ok(files.length >= 10, `expected the five membership and five orchestration scenarios, found ${files.join(', ')}`);
   for (const file of files) {
     const result = await loadScenarioFile(join(scenarioDir, file));
     assert.ok(result.ok, `${file}:\n${result.ok ? '' : result.problems.join('\n')}`);
@@ -86,7 +86,7 @@ test('a bad file reports every problem at once, each with file:line:col, path, f
     'bad.yml:10:9 steps[1].as: expected one of worker, manager, got "boss"',
     'bad.yml:11:5 steps[2]: expected exactly one of init, join,',
     'bad.yml:11:5 steps[2].joni: unknown key; allowed: init, join,',
-    'bad.yml:12:55 steps[3].expect.within: unknown key; allowed: on, node, status, role, members ("within" goes beside expect, not inside it)',
+    'bad.yml:12:55 steps[3].expect.within: unknown key; allowed: on, node, status, role, availability, members, service, running, spread, not-on, leader, unchanged ("within" goes beside expect, not inside it)',
     'bad.yml:12:5 steps[3].within: missing; every expect needs a deadline',
     'bad.yml:12:48 steps[3].expect.members.ready: expected an integer from 0 to 20, got "five"',
     'bad.yml:13:27 steps[4].partition[1]: h2 is already in group 0',

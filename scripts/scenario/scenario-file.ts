@@ -17,6 +17,7 @@
  *       within: 60s
  */
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { LineCounter, parseDocument, type Node } from 'yaml';
 import { checkStepOrder } from './scenario-check.js';
 import { defaultScenarioTimeoutMs, hostCountMax, type Scenario, type Step } from './scenario-types.js';
@@ -87,6 +88,6 @@ function readSteps(entry: Entry, hostCount: number | undefined, problems: Proble
   const items = readList(entry.value, 'steps', problems);
   if (!items) return undefined;
   if (items.length === 0) problems.add(entry.value, 'steps', 'expected at least one step, got an empty list');
-  const steps = items.map((item, i) => readStep(item, join('steps', i), { problems, hostCount }));
+  const steps = items.map((item, i) => readStep(item, join('steps', i), { problems, hostCount, baseDir: dirname(problems.file) }));
   return steps.every(Boolean) ? (steps as Step[]) : undefined;
 }

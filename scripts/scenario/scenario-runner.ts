@@ -3,6 +3,8 @@
  * carries out the steps in order (one printed line per step), and always tears everything
  * down, whether the steps passed, failed, timed out or were interrupted.
  */
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatMs } from './duration.js';
 import { Hosts } from './hosts.js';
 import { removeRunLeftovers, reserveRunDir } from './run-dir.js';
@@ -12,6 +14,8 @@ import { executeStep } from './step-executor.js';
 
 /** Lines of each daemon's log printed when a step fails. */
 const logTailLines = 12;
+/** When set, each host's whole daemon log is copied to `<dir>/<scenario>/hN.log` before teardown. */
+const keepLogsEnv = 'SWARMTS_SCENARIO_LOGS';
 
 export interface ScenarioResult {
   pass: boolean;
@@ -40,6 +44,7 @@ export async function runScenario(scenario: Scenario, signal: AbortSignal, print
   } finally {
     const teardownStarted = Date.now();
     await world?.stopAll();
+    if (world) keepLogs(scenario, world, print);
     await removeRunLeftovers(runDir);
     print(`  teardown (${formatMs(Date.now() - teardownStarted)})`);
   }
@@ -64,6 +69,19 @@ async function runSteps(scenario: Scenario, world: ScenarioWorld, abort: AbortSi
     }
   }
   return true;
+}
+
+function keepLogs(scenario: Scenario, world: ScenarioWorld, print: (line: string) => void): void {
+  const base = process.env[keepLogsEnv];
+  if (!base) return;
+  const dir = join(base, scenario.name);
+  try {
+    mkdirSync(dir, { recursive: true });
+    for (const h of world.names) if (existsSync(world.daemon(h).logFile)) copyFileSync(world.daemon(h).logFile, join(dir, `${h}.log`));
+    print(`  daemon logs kept in ${dir}`);
+  } catch (err) {
+    print(`  could not keep the daemon logs in ${dir}: ${(err as Error).message}`);
+  }
 }
 
 /** Settles with `p`, or rejects as soon as `signal` aborts: a hung step cannot hold the run. */

@@ -30,6 +30,32 @@ export type BadToken = (typeof badTokens)[number];
  */
 export type Observers = 'all-running' | string[];
 
+/**
+ * A host as a step may name it: `h3`, or one resolved when the step runs. `leader` is the
+ * host every running member agrees leads raft; `follower` the first running member (in
+ * host order) that does not; `$killed` the host the latest kill or stop took down.
+ */
+export type HostRef = string;
+export const hostSelectors = ['leader', 'follower'] as const;
+export const killedRef = '$killed';
+
+/** What `node update --availability` sets. */
+export const availabilities = ['active', 'pause', 'drain'] as const;
+export type Availability = (typeof availabilities)[number];
+
+/** Images the runner knows how to build: `busybox` by scripts/build-busybox-image.sh. */
+export const imageBuilders = ['busybox'] as const;
+export type ImageBuilder = (typeof imageBuilders)[number];
+
+/** One service of a stack file, as read when the scenario is loaded. */
+export interface StackService {
+  /** `${stack}_${name}`. */
+  fullName: string;
+  mode: 'replicated' | 'global';
+  /** 0 for a global service. */
+  replicas: number;
+}
+
 interface StepBase {
   /** `file:line:col` of the step. */
   where: string;
@@ -40,13 +66,19 @@ export type Step = StepBase &
     | { kind: 'init'; host: string; labels: Record<string, string>; withinMs: number }
     | { kind: 'join'; hosts: string[]; via: string; role: Role; labels: Record<string, string>; withinMs: number }
     | { kind: 'join-expect-failure'; host: string; via: string; role: Role; token: BadToken; withinMs: number }
-    | { kind: 'kill' | 'stop' | 'restart'; hosts: string[] }
+    | { kind: 'kill' | 'crash' | 'stop' | 'restart'; hosts: HostRef[] }
     | { kind: 'leave'; hosts: string[]; force: boolean; withinMs: number }
     | { kind: 'partition'; groups: string[][] }
     | { kind: 'packet-loss'; hosts: string[]; percent: number }
     | { kind: 'heal' }
     | { kind: 'sleep'; ms: number }
     | { kind: 'expect'; on: Observers; check: Check; withinMs: number; holdMs: number }
+    | { kind: 'import-image'; reference: string; source: { build: ImageBuilder } | { file: string }; on: 'all' | string[]; withinMs: number }
+    | { kind: 'deploy'; on: HostRef; stack: string; file: string; services: StackService[]; withinMs: number }
+    | { kind: 'stack-rm'; on: HostRef; stack: string; withinMs: number }
+    | { kind: 'scale'; on: HostRef; service: string; replicas: number; withinMs: number }
+    | { kind: 'node-update'; on: HostRef; node: HostRef; availability: Availability; withinMs: number }
+    | { kind: 'record'; on: HostRef; service: string; as: string; withinMs: number }
   );
 
 /** One node as seen by each observer: its status and, optionally, its role. */
@@ -55,6 +87,7 @@ export interface NodeCheck {
   host: string;
   status?: ExpectedStatus;
   role?: Role;
+  availability?: Availability;
 }
 
 /** How many members each observer lists per status; statuses left out must count 0. */
@@ -63,7 +96,34 @@ export interface MembersCheck {
   counts: Partial<Record<MemberStatus, number>>;
 }
 
-export type Check = NodeCheck | MembersCheck;
+/**
+ * A service's running tasks (state and desired state running) as each observer lists them,
+ * checked against the containers that really run on every running member.
+ */
+export interface ServiceCheck {
+  kind: 'service';
+  service: string;
+  /** Exact count of running tasks; the sum of `spread` when the file gives only that. */
+  running: number;
+  /** Exact running tasks per host; hosts left out must run none. */
+  spread?: Record<string, number>;
+  /** Hosts that must run none of its tasks. */
+  notOn: HostRef[];
+}
+
+/** Every observer names the same leader, a running host; `host` when a given one must lead. */
+export interface LeaderCheck {
+  kind: 'leader';
+  host?: HostRef;
+}
+
+/** The containers a `record` step saw still run, the same ids, and their tasks with them. */
+export interface UnchangedCheck {
+  kind: 'unchanged';
+  record: string;
+}
+
+export type Check = NodeCheck | MembersCheck | ServiceCheck | LeaderCheck | UnchangedCheck;
 
 export interface Scenario {
   file: string;
@@ -91,13 +151,19 @@ export function describeStep(step: Step): string {
     case 'init': return `init ${step.host}${labels(step.labels)}`;
     case 'join': return `join ${step.hosts.join(' ')} via ${step.via} as ${step.role}${labels(step.labels)}`;
     case 'join-expect-failure': return `join ${step.host} via ${step.via} as ${step.role} with a ${step.token} token, expecting refusal`;
-    case 'kill': case 'stop': case 'restart': return `${step.kind} ${step.hosts.join(' ')}`;
+    case 'kill': case 'crash': case 'stop': case 'restart': return `${step.kind} ${step.hosts.join(' ')}`;
     case 'leave': return `leave ${step.hosts.join(' ')}${step.force ? ' --force' : ''}`;
     case 'partition': return `partition ${step.groups.map((g) => g.join(',')).join(' | ')}`;
     case 'packet-loss': return `packet-loss ${step.percent}% on ${step.hosts.join(' ')}`;
     case 'heal': return 'heal';
     case 'sleep': return `sleep ${formatMs(step.ms)}`;
     case 'expect': return `expect on ${step.on === 'all-running' ? 'all-running' : step.on.join(',')}: ${describeCheck(step.check)}${step.holdMs ? ` for ${step.holdMs / 1000} s` : ''} within ${step.withinMs / 1000} s`;
+    case 'import-image': return `import-image ${step.reference} (${'build' in step.source ? `built ${step.source.build}` : step.source.file}) on ${step.on === 'all' ? 'all' : step.on.join(' ')}`;
+    case 'deploy': return `deploy stack ${step.stack} on ${step.on}`;
+    case 'stack-rm': return `stack rm ${step.stack} on ${step.on}`;
+    case 'scale': return `scale ${step.service}=${step.replicas} on ${step.on}`;
+    case 'node-update': return `node update ${step.node} --availability ${step.availability} on ${step.on}`;
+    case 'record': return `record the containers of ${step.service} on ${step.on} as ${step.as}`;
   }
 }
 
@@ -105,5 +171,13 @@ export function describeCheck(check: Check): string {
   if (check.kind === 'members') {
     return `members ${Object.entries(check.counts).map(([s, n]) => `${s}=${n}`).join(' ')}`;
   }
-  return [`${check.host}`, check.status, check.role].filter(Boolean).join(' ');
+  switch (check.kind) {
+    case 'node': return [`${check.host}`, check.status, check.role, check.availability].filter(Boolean).join(' ');
+    case 'service': {
+      const spread = check.spread ? ` spread ${Object.entries(check.spread).map(([h, n]) => `${h}=${n}`).join(' ')}` : '';
+      return `${check.service} running=${check.running}${spread}${check.notOn.length ? ` not on ${check.notOn.join(',')}` : ''}`;
+    }
+    case 'leader': return check.host ? `leader is ${check.host}` : 'one leader elected';
+    case 'unchanged': return `containers recorded as ${check.record} unchanged`;
+  }
 }

@@ -1,12 +1,14 @@
 /**
- * The live state of one scenario run: its hosts, their daemons, and which hosts are in the
+ * The live state of one scenario run: its hosts, their daemons, which hosts are in the
  * cluster (after init or a successful join, until they leave) so that `all-running` can be
- * resolved at each step.
+ * resolved at each step, the host `$killed` names, each daemon's node id once learnt, the
+ * images built for the run, and what `record` steps saw.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Daemon } from './daemon.js';
 import type { Host, Hosts } from './hosts.js';
+import type { Recorded } from './orchestration-judge.js';
 import type { RunDir } from './run-dir.js';
 import type { Observers } from './scenario-types.js';
 
@@ -16,6 +18,13 @@ export const clusterPort = 7946;
 export class ScenarioWorld {
   private readonly daemons = new Map<string, Daemon>();
   private readonly members = new Set<string>();
+  private readonly nodeIds = new Map<string, string>();
+  /** The host the latest kill or stop took down: what `$killed` names. */
+  lastKilled: string | undefined;
+  /** What each `record` step saw, by its `as` name. */
+  readonly records = new Map<string, Recorded>();
+  /** Image tars built for this run, by builder name; built at the first step that needs one. */
+  readonly builtImages = new Map<string, string>();
 
   constructor(readonly hosts: Hosts, readonly runDir: RunDir) {
     for (const host of hosts.hosts) {
@@ -53,6 +62,31 @@ export class ScenarioWorld {
   hostOf(hostname: string): string | undefined {
     const match = new RegExp(`^${this.runDir.prefix}-(h\\d+)$`).exec(hostname);
     return match && this.daemons.has(match[1]!) ? match[1] : undefined;
+  }
+
+  /** The host's daemon's node id, once learnt (it does not change across restarts). */
+  nodeId(name: string): string | undefined {
+    return this.nodeIds.get(name);
+  }
+
+  setNodeId(name: string, id: string): void {
+    this.nodeIds.set(name, id);
+  }
+
+  /** The scenario's host whose daemon has node id `id`, if learnt. */
+  hostOfNodeId(id: string): string | undefined {
+    for (const [host, known] of this.nodeIds) if (known === id) return host;
+    return undefined;
+  }
+
+  /** The daemon's `--name`, its hostname in node lists: `sc120-h3` for `h3`. */
+  nodeName(name: string): string {
+    return this.daemon(name).nodeName;
+  }
+
+  /** Whether the host is in the cluster (initialized or joined, not left). */
+  isMember(name: string): boolean {
+    return this.members.has(name);
   }
 
   setMember(name: string, member: boolean): void {

@@ -3,18 +3,19 @@
  * line; throws StepFailed, whose message says what was expected and what happened.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { resolveHost } from './cluster-views.js';
 import { awaitExpectation } from './expect-poll.js';
+import { executeOrchestrationStep } from './orchestration-steps.js';
 import type { ScenarioWorld } from './scenario-world.js';
 import type { Role, Step } from './scenario-types.js';
-import { describeResult, swarmts, type CliResult } from './swarmts-cli.js';
+import { mustSucceed, StepFailed } from './step-failed.js';
+import { describeResult, swarmts } from './swarmts-cli.js';
 import { tamperToken } from './token-tamper.js';
 
 /** A `join-token` call is local to one daemon: quick, or something is wrong. */
 const joinTokenTimeoutMs = 15_000;
 
-export class StepFailed extends Error {
-  override readonly name = 'StepFailed';
-}
+export { StepFailed } from './step-failed.js';
 
 export async function executeStep(step: Step, world: ScenarioWorld, signal: AbortSignal): Promise<string> {
   switch (step.kind) {
@@ -26,14 +27,10 @@ export async function executeStep(step: Step, world: ScenarioWorld, signal: Abor
     }
     case 'join-expect-failure': return joinExpectingRefusal(step, world, signal);
     case 'kill':
-      for (const h of step.hosts) await world.daemon(h).kill();
-      return '';
+    case 'crash':
     case 'stop':
-      for (const h of step.hosts) await world.daemon(h).stop();
-      return '';
     case 'restart':
-      for (const h of step.hosts) await world.daemon(h).start(signal);
-      return '';
+      return lifecycle(step, world, signal);
     case 'leave':
       for (const h of step.hosts) {
         mustSucceed(`leave on ${h}`, await swarmts(world.stateDir(h), ['leave', ...(step.force ? ['--force'] : [])], step.withinMs, signal));
@@ -56,7 +53,30 @@ export async function executeStep(step: Step, world: ScenarioWorld, signal: Abor
       return '';
     case 'expect':
       return awaitExpectation(step, world, signal);
+    case 'import-image':
+    case 'deploy':
+    case 'stack-rm':
+    case 'scale':
+    case 'node-update':
+    case 'record':
+      return executeOrchestrationStep(step, world, signal);
   }
+}
+
+/** Kill, crash, stop or restart: references are resolved first, all of them, then acted on in order. */
+async function lifecycle(step: Extract<Step, { kind: 'kill' | 'crash' | 'stop' | 'restart' }>, world: ScenarioWorld, signal: AbortSignal): Promise<string> {
+  const hosts: string[] = [];
+  for (const ref of step.hosts) hosts.push(await resolveHost(ref, world, signal));
+  const details: string[] = [];
+  for (const [i, h] of hosts.entries()) {
+    const named = step.hosts[i] === h ? '' : `${step.hosts[i]} = ${h}`;
+    if (step.kind === 'restart') await world.daemon(h).start(signal);
+    else if (step.kind === 'crash') details.push([named, await world.daemon(h).crash()].filter(Boolean).join(' '));
+    else await (step.kind === 'kill' ? world.daemon(h).kill() : world.daemon(h).stop());
+    if (step.kind !== 'restart') world.lastKilled = h;
+    if (named && step.kind !== 'crash') details.push(named);
+  }
+  return details.filter(Boolean).length ? `(${details.filter(Boolean).join('; ')})` : '';
 }
 
 const labelArgs = (labels: Record<string, string>) => Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
@@ -75,6 +95,7 @@ async function init(step: Extract<Step, { kind: 'init' }>, world: ScenarioWorld,
   if (missing.length) throw new StepFailed(`init --format json: missing or empty ${missing.join(', ')} in ${result.stdout.trim().slice(0, 300)}`);
   if (out['advertiseAddr'] !== world.address(step.host)) throw new StepFailed(`init --format json: advertiseAddr is ${JSON.stringify(out['advertiseAddr'])}, expected "${world.address(step.host)}"`);
   world.setMember(step.host, true);
+  world.setNodeId(step.host, String(out['nodeId']));
   return `cluster ${String(out['clusterId']).slice(0, 12)}`;
 }
 
@@ -112,8 +133,4 @@ async function joinToken(via: string, role: Role, world: ScenarioWorld, signal: 
   const token = result.stdout.trim();
   if (!token || /\s/.test(token)) throw new StepFailed(`join-token -q ${role} on ${via}: expected only the token, got ${JSON.stringify(result.stdout.slice(0, 300))}`);
   return token;
-}
-
-function mustSucceed(what: string, result: CliResult): void {
-  if (result.code !== 0) throw new StepFailed(`${what}: ${describeResult(result)}`);
 }

@@ -1,38 +1,22 @@
 /**
  * One reader per step kind. A step is the word `heal`, or a mapping with exactly one kind
- * key (`join: [h2, h3]`) beside that kind's modifiers (`via: h1`, `as: worker`).
+ * key (`join: [h2, h3]`) beside that kind's modifiers (`via: h1`, `as: worker`). The
+ * orchestration steps are read in `orchestration-parsers.ts`, `expect` in `expect-parsers.ts`.
  */
 import { isScalar, type Node } from 'yaml';
-import {
-  badTokens, defaultCommandWithinMs, expectedStatuses, hostCountMax, memberStatuses, roles,
-  type Check, type MemberStatus, type Observers, type Step,
-} from './scenario-types.js';
-import {
-  checkKeys, found, join, readBool, readDurationMs, readEnum, readInt, readList, readMap,
-  type Entry, type Problems,
-} from './yaml-reader.js';
+import { readExpectBody } from './expect-parsers.js';
+import { orchestrationKinds } from './orchestration-parsers.js';
+import { badTokens, defaultCommandWithinMs, roles, type Step } from './scenario-types.js';
+import { readHost, readHosts, readWithin, required, stepPath, type KindReader, type Modifiers, type StepBody, type StepContext } from './step-reading.js';
+import { checkKeys, found, join, readBool, readDurationMs, readEnum, readInt, readMap, readList } from './yaml-reader.js';
 
-/** What step readers need: where problems go and how many hosts `hN` may name. */
-export interface StepContext {
-  problems: Problems;
-  /** Undefined when the file's `hosts` is itself wrong: then only the `hN` shape is checked. */
-  hostCount: number | undefined;
-  /** The step being read: where a missing key is reported. */
-  stepNode?: Node | null;
-}
+export type { StepContext } from './step-reading.js';
 
-type StepBody = Step extends infer S ? (S extends Step ? Omit<S, 'where'> : never) : never;
-type Modifiers = Map<string, Entry>;
-
-interface KindReader {
-  modifiers: readonly string[];
-  read(value: Node | null, path: string, mods: Modifiers, ctx: StepContext): StepBody | undefined;
-}
-
-const hostsOf = (kind: 'kill' | 'stop' | 'restart'): KindReader => ({
+/** `kill`, `crash` and `stop` may name `leader` or `follower`; all may name `$killed`. */
+const hostsOf = (kind: 'kill' | 'crash' | 'stop' | 'restart'): KindReader => ({
   modifiers: [],
   read: (value, path, _mods, ctx) => {
-    const hosts = readHosts(value, path, ctx);
+    const hosts = readHosts(value, path, ctx, { selectors: kind !== 'restart' });
     return hosts && { kind, hosts };
   },
 });
@@ -73,6 +57,7 @@ const kinds: Record<Step['kind'], KindReader> = {
     },
   },
   kill: hostsOf('kill'),
+  crash: hostsOf('crash'),
   stop: hostsOf('stop'),
   restart: hostsOf('restart'),
   leave: {
@@ -128,6 +113,7 @@ const kinds: Record<Step['kind'], KindReader> = {
       return body && withinMs !== undefined && holdMs !== undefined ? { kind: 'expect', ...body, withinMs, holdMs } : undefined;
     },
   },
+  ...orchestrationKinds,
 };
 
 /** Every kind key a step may have. */
@@ -158,22 +144,6 @@ export function readStep(node: Node | null, path: string, ctx: StepContext): Ste
 function modifierHint(kind: string, key: string): string {
   const owners = stepKinds.filter((k) => kinds[k].modifiers.includes(key));
   return owners.length ? ` ("${key}" goes with ${owners.join(', ')}, not ${kind})` : '';
-}
-
-/** The step's own path from a kind's path (`steps[3].expect` -> `steps[3]`). */
-function stepPath(kindPath: string): string {
-  return kindPath.replace(/\.[^.[\]]+$/, '');
-}
-
-function required(list: Entry[], key: string, path: string, ctx: StepContext, expected: string): Entry | undefined {
-  const entry = list.find((e) => e.key === key);
-  if (!entry) ctx.problems.add(ctx.stepNode, join(path, key), `missing; expected ${expected}`);
-  return entry;
-}
-
-function readWithin(mods: Modifiers, kindPath: string, ctx: StepContext, fallbackMs: number): number | undefined {
-  const entry = mods.get('within');
-  return entry ? readDurationMs(entry.value, join(stepPath(kindPath), 'within'), ctx.problems) : fallbackMs;
 }
 
 function readVia(mods: Modifiers, kindPath: string, ctx: StepContext): string | undefined {
@@ -208,35 +178,6 @@ function readLabels(mods: Modifiers, kindPath: string, ctx: StepContext): Record
   return ok ? labels : undefined;
 }
 
-/** One host name, `h1`..`hN`. */
-export function readHost(node: Node | null, path: string, ctx: StepContext): string | undefined {
-  const name = isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
-  const index = name && /^h[1-9]\d*$/.test(name) ? Number(name.slice(1)) : undefined;
-  const count = ctx.hostCount;
-  if (index !== undefined && (count === undefined || index <= count)) return name;
-  const range = count === undefined ? 'h1, h2, ...' : count === 1 ? 'h1' : `h1 to h${count}`;
-  ctx.problems.add(node, path, `expected a host name (${range}), got ${found(node)}`);
-  return undefined;
-}
-
-/** A host, or a non-empty list of distinct hosts. */
-export function readHosts(node: Node | null, path: string, ctx: StepContext): string[] | undefined {
-  if (isScalar(node)) {
-    const host = readHost(node, path, ctx);
-    return host === undefined ? undefined : [host];
-  }
-  const items = readList(node, path, ctx.problems);
-  if (!items) return undefined;
-  if (items.length === 0) ctx.problems.add(node, path, 'expected at least one host, got an empty list');
-  const hosts = items.map((item, i) => readHost(item, join(path, i), ctx));
-  const seen = new Set<string>();
-  hosts.forEach((h, i) => {
-    if (h && seen.has(h)) ctx.problems.add(items[i], join(path, i), `${h} is listed twice`);
-    if (h) seen.add(h);
-  });
-  return items.length > 0 && hosts.every(Boolean) && seen.size === hosts.length ? (hosts as string[]) : undefined;
-}
-
 function readPartition(value: Node | null, path: string, ctx: StepContext): StepBody | undefined {
   const items = readList(value, path, ctx.problems);
   if (!items) return undefined;
@@ -249,51 +190,4 @@ function readPartition(value: Node | null, path: string, ctx: StepContext): Step
   }));
   const ok = items.length >= 2 && groups.every(Boolean) && seen.size === groups.reduce((n, g) => n + (g?.length ?? 0), 0);
   return ok ? { kind: 'partition', groups: groups as string[][] } : undefined;
-}
-
-const expectKeys = ['on', 'node', 'status', 'role', 'members'] as const;
-
-function readExpectBody(value: Node | null, path: string, ctx: StepContext): { on: Observers; check: Check } | undefined {
-  const list = readMap(value, path, ctx.problems);
-  if (!list) return undefined;
-  checkKeys(list, expectKeys, path, ctx.problems, (key) => (key === 'within' || key === 'for' ? ` ("${key}" goes beside expect, not inside it)` : ''));
-  const get = (key: string) => list.find((e) => e.key === key);
-  const onEntry = required(list, 'on', path, ctx, 'all-running, a host or a list of hosts');
-  const on: Observers | undefined = !onEntry ? undefined
-    : isScalar(onEntry.value) && onEntry.value.value === 'all-running' ? 'all-running'
-    : readHosts(onEntry.value, join(path, 'on'), ctx);
-  const [node, members] = [get('node'), get('members')];
-  if (!!node === !!members) {
-    ctx.problems.add(value, path, `expected either "node" (with "status" and/or "role") or "members", ${node ? 'got both' : 'got neither'}`);
-    return undefined;
-  }
-  const check = node ? readNodeCheck(node, get('status'), get('role'), path, ctx) : readMembersCheck(members!, get('status'), get('role'), path, ctx);
-  return on && check && { on, check };
-}
-
-function readNodeCheck(node: Entry, status: Entry | undefined, role: Entry | undefined, path: string, ctx: StepContext): Check | undefined {
-  const host = readHost(node.value, join(path, 'node'), ctx);
-  if (!status && !role) ctx.problems.add(node.keyNode, path, 'expected "status" and/or "role" beside "node"');
-  const s = status && readEnum(status.value, join(path, 'status'), expectedStatuses, ctx.problems);
-  const r = role && readEnum(role.value, join(path, 'role'), roles, ctx.problems);
-  if ((status && !s) || (role && !r) || !host || (!status && !role)) return undefined;
-  return { kind: 'node', host, ...(s && { status: s }), ...(r && { role: r }) };
-}
-
-function readMembersCheck(members: Entry, status: Entry | undefined, role: Entry | undefined, path: string, ctx: StepContext): Check | undefined {
-  for (const extra of [status, role]) if (extra) ctx.problems.add(extra.keyNode, join(path, extra.key), '"status" and "role" go with "node", not "members"');
-  const mpath = join(path, 'members');
-  const list = readMap(members.value, mpath, ctx.problems);
-  if (!list) return undefined;
-  checkKeys(list, memberStatuses, mpath, ctx.problems);
-  const counts: Partial<Record<MemberStatus, number>> = {};
-  let ok = list.length > 0 && !status && !role;
-  if (list.length === 0) ctx.problems.add(members.value, mpath, `expected at least one count, e.g. {ready: 5}`);
-  for (const { key, value } of list) {
-    if (!(memberStatuses as readonly string[]).includes(key)) { ok = false; continue; }
-    const n = readInt(value, join(mpath, key), 0, hostCountMax, ctx.problems);
-    if (n === undefined) ok = false;
-    else counts[key as MemberStatus] = n;
-  }
-  return ok ? { kind: 'members', counts } : undefined;
 }
