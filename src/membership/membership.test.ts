@@ -116,6 +116,34 @@ test('an indirect ack clears the probe without suspicion; a direct ack lowers th
   assert.is(a.health(), 0);
 });
 
+test('a node that stalls past its probe deadline gives the indirect step its time instead of suspecting at once, and counts the stall against its health', () => {
+  const a = nodeKnowing('a', ['b', 'c', 'd', 'e']);
+  let first = 0;
+  let ping: ReturnType<typeof ofType<'ping'>>[number] | undefined;
+  while (ping === undefined) {
+    first = a.nextWakeMs();
+    a.tick(first);
+    [ping] = ofType(a.takeOutbox(), 'ping');
+  }
+  // The process stalls for 2 s: no timer fires until then, and no ack ever comes.
+  const late = first + 2000;
+  a.tick(late);
+  const out = a.takeOutbox();
+  assert.is(ofType(out, 'ping-req').length, 3, 'the helpers are asked only now');
+  assert.is(a.member(ping.to)?.status, 'alive', 'the target is not blamed for our stall');
+  assert.is(a.health(), 1, 'a stall is evidence that we are the slow one');
+  const [req] = ofType(out, 'ping-req');
+  a.receive(req!.to, { v, type: 'ack', seq: req!.message.seq, updates: [] }, late + 100);
+  runTo(a, late + 100, late + 400, ['b', 'c', 'd', 'e']);
+  assert.is(a.member(ping.to)?.status, 'alive', 'the helper reached it');
+});
+
+test('a node ticked on time never counts a stall against its health', () => {
+  const a = nodeKnowing('a', ['b', 'c', 'd', 'e']);
+  runTo(a, 0, 5000, ['b', 'c', 'd', 'e']);
+  assert.is(a.health(), 0);
+});
+
 test('a relayed ping-req forwards the ack, or nacks after probeTimeoutMs', () => {
   const b = nodeKnowing('b', ['a', 'c']);
   b.receive('a', { v, type: 'ping-req', seq: 9, target: 'c', updates: [] }, 100);

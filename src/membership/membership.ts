@@ -180,6 +180,11 @@ export class Membership {
 
   /** Runs every timer that is due: probes, suspicion timeouts, gossip, push-pull, reaping. */
   tick(nowMs: number): void {
+    // Lifeguard: a tick that comes more than a probe timeout after it was due means this
+    // node's process was stalled (a loaded machine), so it is more likely the slow one than
+    // its peers: its probes stretch for a while, as after a missed nack.
+    // (A deadline that a confirmation moved into the past was due at the last call.)
+    if (this.started && nowMs - Math.max(this.lastNowMs, this.nextWakeMs()) > this.config.probeTimeoutMs) this.awareness.apply(1);
     this.advanceTo(nowMs);
     const leaving = this.hasLeft;
     this.prober.tick(nowMs);

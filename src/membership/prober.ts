@@ -25,8 +25,8 @@ interface Probe {
   readonly seq: number;
   /** When the direct ping has failed and ping-reqs go out. */
   readonly indirectAtMs: number;
-  /** When the probe has failed and the target becomes suspect. */
-  readonly endMs: number;
+  /** When the probe has failed and the target becomes suspect; pushed back when the indirect step runs late. */
+  endMs: number;
   indirectSent: boolean;
   expectedNacks: number;
   nacks: number;
@@ -80,10 +80,19 @@ export class Prober {
     this.nextProbeMs = Infinity;
   }
 
-  /** Runs the due steps of the current probe, starts the next, and nacks overdue relays. */
+  /**
+   * Runs the due steps of the current probe, starts the next, and nacks overdue relays.
+   * When this node runs late (its event loop stalled past the probe timeout), the indirect
+   * step still gets its full share of the interval from the moment it is actually taken:
+   * otherwise the ping-reqs and the fallback ping would go out and the probe fail in the
+   * same call, blaming the target for our own stall.
+   */
   tick(nowMs: number): void {
     const probe = this.probe;
-    if (probe !== undefined && !probe.indirectSent && nowMs >= probe.indirectAtMs) this.sendIndirect(probe);
+    if (probe !== undefined && !probe.indirectSent && nowMs >= probe.indirectAtMs) {
+      probe.endMs = Math.max(probe.endMs, nowMs + (probe.endMs - probe.indirectAtMs));
+      this.sendIndirect(probe);
+    }
     if (probe !== undefined && nowMs >= probe.endMs) {
       this.probe = undefined;
       this.fail(probe, nowMs);

@@ -137,6 +137,9 @@ export class MembershipService {
     if (!this.running) return;
     clearTimeout(this.timer);
     const delayMs = Math.min(tickCeilingMs, Math.max(0, this.membership.nextWakeMs() - this.now()));
-    this.timer = setTimeout(() => this.tick(), delayMs);
+    // The tick runs in the check phase, after the poll phase has read every socket: when the
+    // process was stalled, an ack that arrived meanwhile is handled before the probe it
+    // answers times out (a timer callback alone would run before any pending I/O).
+    this.timer = setTimeout(() => setImmediate(() => this.tick()), delayMs);
   }
 }
