@@ -69,6 +69,11 @@ export class ClusterNode {
   private managerSecrets: ManagerSecrets | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
   private readonly warnedStrangers = new Set<string>();
+  /** The addresses last given to the peer store, per member, space-joined. */
+  private readonly learnedAddresses = new Map<string, string>();
+  /** What the last save wrote, to skip saves that would write the same. */
+  private savedPeers: string | undefined;
+  private savedIncarnation: number | undefined;
 
   private constructor(private readonly options: ClusterNodeOptions) {
     const { host, state, logger } = options;
@@ -188,7 +193,11 @@ export class ClusterNode {
 
   private onMembershipEvent(event: MembershipEvent): void {
     const { meta } = event.member;
-    if (event.type === 'joined' || event.type === 'updated' || event.type === 'alive-again') {
+    const addresses = meta.addresses.join(' ');
+    if ((event.type === 'joined' || event.type === 'updated' || event.type === 'alive-again') && this.learnedAddresses.get(meta.id) !== addresses) {
+      // Only new addresses go to the peer store: a merge costs a lock, protobuf and events,
+      // and a member that flaps between suspect and alive would pay it at every refutation.
+      this.learnedAddresses.set(meta.id, addresses);
       this.options.host.learnAddresses(meta.id, meta.addresses).catch((err: unknown) => this.logger.warn('peer addresses not recorded', { peer: meta.id, error: errorMessage(err) }));
     }
     this.logger.info(`member ${event.type}`, { peer: meta.id, name: meta.name, role: meta.role });
@@ -202,9 +211,15 @@ export class ClusterNode {
     const peers = this.members()
       .filter((member) => member.meta.id !== this.id && member.status !== 'left')
       .map((member) => ({ id: member.meta.id, addresses: [...member.meta.addresses] }));
+    const incarnation = this.service.incarnation();
+    // Most membership events (suspect, alive again) change neither: skip the two file writes.
+    const saved = JSON.stringify(peers);
+    if (saved === this.savedPeers && incarnation === this.savedIncarnation) return;
     try {
       this.options.files.savePeers(peers);
-      this.options.files.saveConfig({ ...this.config, incarnation: this.service.incarnation() });
+      this.options.files.saveConfig({ ...this.config, incarnation });
+      this.savedPeers = saved;
+      this.savedIncarnation = incarnation;
     } catch (err) {
       this.logger.warn('cluster peers not saved', { error: errorMessage(err) });
     }
