@@ -63,6 +63,8 @@ export class Membership {
   private readonly suspicions = new Map<string, Suspicion>();
   /** Strangers we pushed our state to, and when: to sync each at most once per joinRetryIntervalMs. */
   private readonly strangerSyncs = new Map<string, number>();
+  /** When each live member was learned of, or came back from dead or left: see newMemberGraceMs. */
+  private readonly learnedAtMs = new Map<string, number>();
   private outbox: OutboundMessage[] = [];
   private broadcasts: GossipMessage[] = [];
   private events: MembershipEvent[] = [];
@@ -133,15 +135,16 @@ export class Membership {
   }
 
   /**
-   * Joins through the given peers: a full-state push-pull with each, so this node learns
-   * the whole member list at once and they learn of it. The seeds are retried every
+   * Joins through the given peers: a full-state push-pull with the first and up to
+   * joinSeedsMax - 1 others, so this node learns the whole member list at once, and each of
+   * them announces it on gossipsub. The seeds are retried every
    * joinRetryIntervalMs until one answers, and again whenever this node knows no live peer.
    */
   join(seedIds: readonly string[], nowMs: number): void {
     this.advanceTo(nowMs);
     this.seeds = seedIds.filter((id) => id !== this.id);
     this.joining = this.seeds.length > 0;
-    for (const seed of this.seeds) this.sendPushPull(seed, false);
+    this.pushToSeeds();
     this.broadcast(this.selfAlive());
     this.nextJoinRetryMs = nowMs + this.config.joinRetryIntervalMs;
   }
@@ -334,6 +337,8 @@ export class Membership {
   private suspectAfterProbe(target: string, nowMs: number): void {
     const entry = this.table.get(target);
     if (entry === undefined || (entry.status !== 'alive' && entry.status !== 'suspect')) return;
+    const learnedMs = this.learnedAtMs.get(target);
+    if (entry.status === 'alive' && learnedMs !== undefined && nowMs - learnedMs < this.config.newMemberGraceMs) return;
     this.apply({ kind: 'suspect', id: target, incarnation: entry.incarnation, from: this.id }, nowMs);
   }
 
@@ -399,7 +404,10 @@ export class Membership {
     if (status === 'suspect') this.startSuspicion(id, update.incarnation, update.kind === 'suspect' ? update.from : this.id, nowMs);
     if (update.kind === 'suspect' && update.from === this.id) this.broadcast(update);
     if (known === undefined || (known.status !== 'alive' && known.status !== 'suspect')) {
-      if (status === 'alive') this.prober.add(id);
+      if (status === 'alive') {
+        this.prober.add(id);
+        this.learnedAtMs.set(id, nowMs);
+      }
     }
     const event = eventFor(known, entry);
     if (event !== undefined) this.emit(event, entry, nowMs);
@@ -462,7 +470,7 @@ export class Membership {
     }
     if (this.needsSeeds() && nowMs >= this.nextJoinRetryMs) {
       this.nextJoinRetryMs = nowMs + this.config.joinRetryIntervalMs;
-      for (const seed of this.seeds) this.sendPushPull(seed, false);
+      this.pushToSeeds();
     }
   }
 
@@ -485,6 +493,17 @@ export class Membership {
     }
     this.strangerSyncs.set(stranger, nowMs);
     this.sendPushPull(stranger, false);
+  }
+
+  /** Push-pull with the first seed and up to joinSeedsMax - 1 others picked at random. */
+  private pushToSeeds(): void {
+    const [first, ...rest] = this.seeds;
+    if (first === undefined) return;
+    this.sendPushPull(first, false);
+    for (let i = 0; i < this.config.joinSeedsMax - 1 && rest.length > 0; i++) {
+      const [picked] = rest.splice(this.random.int(rest.length), 1);
+      this.sendPushPull(picked as string, false);
+    }
   }
 
   private sendPushPull(to: string, reply: boolean): void {
@@ -513,7 +532,10 @@ export class Membership {
     for (const id of [...this.table.peers()]) {
       const entry = this.table.get(id) as MemberEntry;
       const afterMs = entry.status === 'dead' ? this.config.deadReapAfterMs : entry.status === 'left' ? this.config.leftReapAfterMs : Infinity;
-      if (nowMs - entry.statusChangedMs >= afterMs) this.table.delete(id);
+      if (nowMs - entry.statusChangedMs >= afterMs) {
+        this.table.delete(id);
+        this.learnedAtMs.delete(id);
+      }
     }
   }
 }

@@ -125,6 +125,18 @@ export class P2pHost {
     if (multiaddrs.length > 0) await this.node.peerStore.merge(parsePeerId(peerId), { multiaddrs });
   }
 
+  /**
+   * Connects to `peerId` at the addresses learned for it (learnAddresses), unless a
+   * connection is already open. UNAVAILABLE when it cannot be reached.
+   */
+  async connect(peerId: string): Promise<void> {
+    try {
+      await this.node.dial(parsePeerId(peerId), { signal: AbortSignal.timeout(this.config.dialTimeoutMs) });
+    } catch (err) {
+      throw new SwarmError('UNAVAILABLE', `connect to ${peerId}: ${errorMessage(err)}`, { cause: err, details: { peerId } });
+    }
+  }
+
   /** Closes every connection to `peerId`. */
   async hangUp(peerId: string): Promise<void> {
     await this.node.hangUp(parsePeerId(peerId));

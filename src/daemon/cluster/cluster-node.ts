@@ -111,6 +111,12 @@ export class ClusterNode {
     if (options.state.config.role === 'manager') await node.serveManagerProtocols();
     node.topic.start();
     await node.service.start(others.map((seed) => seed.id));
+    // Membership pushes our state to a few seeds only; connect to the rest now, in the
+    // background, while they still hold us new (newMemberGraceMs): a first probe that has to
+    // open the connection itself can miss its deadline on a loaded host.
+    for (const seed of others) {
+      options.host.connect(seed.id).catch((err: unknown) => node.logger.debug('seed not reached ahead of probing', { peer: seed.id, error: errorMessage(err) }));
+    }
     node.options.files.saveConfig({ ...options.state.config, incarnation: node.service.incarnation() });
     return node;
   }
