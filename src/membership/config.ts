@@ -70,12 +70,13 @@ export interface MembershipConfig {
   /**
    * A member learned of (or back from the dead) less than this long ago, in ms, is not
    * suspected by this node when a probe of it fails: it is probed again next round. Default
-   * 3000. Our first contact with a member opens a connection (TCP, PSK, noise, yamux,
+   * 5000. Our first contact with a member opens a connection (TCP, PSK, noise, yamux,
    * protocol negotiation: several round trips through both event loops) while the newcomer
    * opens one to everyone who probes it, with its code not yet optimised; on a loaded
    * 2-core host that took longer than a probe, and every newcomer was suspected and
-   * sometimes declared dead before it could refute. Others' suspicions still apply, and a
-   * newcomer that dies is found this much later.
+   * sometimes declared dead before it could refute (with 3000, a 20th member still was,
+   * 4 s after joining). Others' suspicions still apply, and a newcomer that dies is found
+   * this much later.
    */
   newMemberGraceMs: number;
   /**
@@ -125,7 +126,7 @@ export function defaultMembershipConfig(): MembershipConfig {
     reconnectIntervalMs: 10_000,
     joinRetryIntervalMs: 2_000,
     joinSeedsMax: 3,
-    newMemberGraceMs: 3_000,
+    newMemberGraceMs: 5_000,
     awarenessMaxMultiplier: 8,
     deadReapAfterMs: 24 * 60 * 60 * 1000,
     leftReapAfterMs: 60 * 60 * 1000,

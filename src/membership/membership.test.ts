@@ -158,6 +158,19 @@ test('a newcomer still becomes suspect within its grace when another member susp
   assert.is(a.member('b')?.status, 'suspect');
 });
 
+test('a lost link makes its peer the next probe target, out of turn, and suspect only if that probe fails', () => {
+  const a = nodeKnowing('a', ['b', 'c', 'd', 'e', 'f', 'g']);
+  runTo(a, 0, 1000, ['b', 'c', 'd', 'e', 'f', 'g']);
+  a.linkLost('g', 1000);
+  const out = runTo(a, 1000, 1600, ['b', 'c', 'd', 'e', 'f']);
+  assert.is(ofType(out, 'ping')[0]?.to, 'g', 'g is probed first');
+  runTo(a, 1600, 2200, ['b', 'c', 'd', 'e', 'f']);
+  assert.is(a.member('g')?.status, 'suspect');
+  a.linkLost('b', 2200);
+  runTo(a, 2200, 3000, ['b', 'c', 'd', 'e', 'f']);
+  assert.is(a.member('b')?.status, 'alive', 'a live peer answers the hinted probe');
+});
+
 test('a relayed ping-req forwards the ack, or nacks after probeTimeoutMs', () => {
   const b = nodeKnowing('b', ['a', 'c']);
   b.receive('a', { v, type: 'ping-req', seq: 9, target: 'c', updates: [] }, 100);

@@ -181,13 +181,25 @@ export class Membership {
     this.announceSelf();
   }
 
+  /**
+   * The shell lost its link to peer `id` (its last connection closed): probe it next rather
+   * than in its turn, so a crashed member is suspected within one probe of its crash. It
+   * is suspected only if that probe fails; a peer that is not alive or suspect is ignored.
+   */
+  linkLost(id: string, nowMs: number): void {
+    this.advanceTo(nowMs);
+    const status = this.table.get(id)?.status;
+    if (id === this.id || this.hasLeft || (status !== 'alive' && status !== 'suspect')) return;
+    this.prober.probeSoon(id, nowMs);
+  }
+
   /** Runs every timer that is due: probes, suspicion timeouts, gossip, push-pull, reaping. */
   tick(nowMs: number): void {
-    // Lifeguard: a tick that comes more than a probe timeout after it was due means this
+    // Lifeguard: a tick that comes more than a probe interval after it was due means this
     // node's process was stalled (a loaded machine), so it is more likely the slow one than
     // its peers: its probes stretch for a while, as after a missed nack.
     // (A deadline that a confirmation moved into the past was due at the last call.)
-    if (this.started && nowMs - Math.max(this.lastNowMs, this.nextWakeMs()) > this.config.probeTimeoutMs) this.awareness.apply(1);
+    if (this.started && nowMs - Math.max(this.lastNowMs, this.nextWakeMs()) > this.config.probeIntervalMs) this.awareness.apply(1);
     this.advanceTo(nowMs);
     const leaving = this.hasLeft;
     this.prober.tick(nowMs);

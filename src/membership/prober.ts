@@ -53,6 +53,8 @@ export class Prober {
   private readonly ring: ProbeRing;
   private readonly relays = new Map<number, Relay>();
   private probe: Probe | undefined;
+  /** Peers to probe before the round's next, oldest first (see probeSoon); bounded by the table. */
+  private readonly urgent = new Set<string>();
   private seq = 0;
   private nextProbeMs = 0;
 
@@ -72,6 +74,17 @@ export class Prober {
   /** A newly learned or revived peer, to probe in the current round. */
   add(id: string): void {
     this.ring.add(id);
+  }
+
+  /**
+   * Probes `id` next, as soon as no probe is in flight, instead of waiting for its turn in
+   * the round: the shell's hint that the link to it broke. A hint only: `id` is suspected
+   * only if that probe fails as any other would.
+   */
+  probeSoon(id: string, nowMs: number): void {
+    if (this.nextProbeMs === Infinity) return;
+    this.urgent.add(id);
+    this.nextProbeMs = Math.min(this.nextProbeMs, nowMs);
   }
 
   /** Stops probing (this node left); relays still finish. */
@@ -148,7 +161,7 @@ export class Prober {
       const status = table.get(id)?.status;
       return status === 'alive' || status === 'suspect';
     };
-    const target = this.expiringUnprobedSuspect(nowMs + intervalMs) ?? this.ring.next(probeable, () => table.peers());
+    const target = this.urgentTarget(probeable) ?? this.expiringUnprobedSuspect(nowMs + intervalMs) ?? this.ring.next(probeable, () => table.peers());
     if (target === undefined) return;
     const suspicion = this.host.suspicions.get(target);
     if (suspicion !== undefined) suspicion.probedByUs = true;
@@ -163,6 +176,15 @@ export class Prober {
       expectedNacks: 0,
       nacks: 0,
     };
+  }
+
+  /** The oldest hinted peer that can still be probed; hints for others are dropped. */
+  private urgentTarget(probeable: (id: string) => boolean): string | undefined {
+    for (const id of this.urgent) {
+      this.urgent.delete(id);
+      if (probeable(id)) return id;
+    }
+    return undefined;
   }
 
   /**

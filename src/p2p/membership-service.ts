@@ -78,6 +78,13 @@ export class MembershipService {
     await this.components.transport.stop();
   }
 
+  /** The host's last connection to `peerId` closed: membership probes it next (a hint, see Membership.linkLost). */
+  linkLost(peerId: string): void {
+    if (!this.running) return;
+    this.membership.linkLost(peerId, this.now());
+    this.pump();
+  }
+
   members(): Member[] {
     return this.membership.members();
   }

@@ -74,6 +74,8 @@ export class ClusterNode {
   /** What the last save wrote, to skip saves that would write the same. */
   private savedPeers: string | undefined;
   private savedIncarnation: number | undefined;
+  private stopped = false;
+  private readonly stopPeerEvents: () => void;
 
   private constructor(private readonly options: ClusterNodeOptions) {
     const { host, state, logger } = options;
@@ -101,6 +103,10 @@ export class ClusterNode {
       logger: this.logger,
     });
     this.service.onEvent((event) => this.onMembershipEvent(event));
+    // A crashed peer's kernel resets its connections at once: probe it now, not in its turn.
+    this.stopPeerEvents = host.onPeer((event) => {
+      if (event.type === 'disconnect') this.service.linkLost(event.peerId);
+    });
   }
 
   /** Starts membership on `options.host`, joining through `seeds` (none for a new cluster). */
@@ -111,18 +117,27 @@ export class ClusterNode {
     if (options.state.config.role === 'manager') await node.serveManagerProtocols();
     node.topic.start();
     await node.service.start(others.map((seed) => seed.id));
-    // Membership pushes our state to a few seeds only; connect to the rest now, in the
-    // background, while they still hold us new (newMemberGraceMs): a first probe that has to
-    // open the connection itself can miss its deadline on a loaded host.
-    for (const seed of others) {
-      options.host.connect(seed.id).catch((err: unknown) => node.logger.debug('seed not reached ahead of probing', { peer: seed.id, error: errorMessage(err) }));
-    }
+    void node.connectAhead(others.map((seed) => seed.id));
     node.options.files.saveConfig({ ...options.state.config, incarnation: node.service.incarnation() });
     return node;
   }
 
   get id(): string {
     return this.options.host.peerId;
+  }
+
+  /**
+   * Membership pushes our state to a few seeds only; this connects to the other members in
+   * the background while they still hold us new (newMemberGraceMs), since a first probe that
+   * has to open the connection itself can miss its deadline on a loaded host. One at a time:
+   * the 19 handshakes of a 20th member at once kept it from answering probes for seconds,
+   * past its grace, and it was declared dead before it could refute.
+   */
+  private async connectAhead(peerIds: readonly string[]): Promise<void> {
+    for (const peerId of peerIds) {
+      if (this.stopped) return;
+      await this.options.host.connect(peerId).catch((err: unknown) => this.logger.debug('member not reached ahead of probing', { peer: peerId, error: errorMessage(err) }));
+    }
   }
 
   get config(): ClusterState['config'] {
@@ -163,6 +178,8 @@ export class ClusterNode {
 
   /** Stops membership (the others will find this node dead unless it comes back). */
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopPeerEvents();
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     await this.service.stop();
