@@ -68,6 +68,27 @@ export interface MembershipConfig {
    */
   joinRetryIntervalMs: number;
   /**
+   * A member learned of (or back from the dead) less than this long ago, in ms, is not
+   * suspected by this node when a probe of it fails: it is probed again next round. Default
+   * 5000. Our first contact with a member opens a connection (TCP, PSK, noise, yamux,
+   * protocol negotiation: several round trips through both event loops) while the newcomer
+   * opens one to everyone who probes it, with its code not yet optimised; on a loaded
+   * 2-core host that took longer than a probe, and every newcomer was suspected and
+   * sometimes declared dead before it could refute (with 3000, a 20th member still was,
+   * 4 s after joining). Others' suspicions still apply, and a newcomer that dies is found
+   * this much later.
+   */
+  newMemberGraceMs: number;
+  /**
+   * Most seeds a join (or a join retry) pushes this node's state to at once: the first seed,
+   * then random others. Default 3: each seed that hears a joiner announces it on gossipsub,
+   * so one is enough for the cluster to learn of it in one hop and three survive a dead seed;
+   * pushing to every member the joiner was handed (a daemon joins with the full member
+   * list) cost the joiner a connection handshake and a full-state exchange per member at
+   * once, and the cluster one announcement per member, just when everyone starts probing it.
+   */
+  joinSeedsMax: number;
+  /**
    * The local health multiplier's ceiling: probe interval and timeout grow up to this
    * multiple when this node misses acks and nacks (Lifeguard). Default 8 (memberlist).
    */
@@ -104,6 +125,8 @@ export function defaultMembershipConfig(): MembershipConfig {
     pushPullIntervalMs: 20_000,
     reconnectIntervalMs: 10_000,
     joinRetryIntervalMs: 2_000,
+    joinSeedsMax: 3,
+    newMemberGraceMs: 5_000,
     awarenessMaxMultiplier: 8,
     deadReapAfterMs: 24 * 60 * 60 * 1000,
     leftReapAfterMs: 60 * 60 * 1000,
@@ -126,6 +149,8 @@ const rules: Record<keyof MembershipConfig, Rule> = {
   pushPullIntervalMs: { min: 1, integer: false },
   reconnectIntervalMs: { min: 1, integer: false },
   joinRetryIntervalMs: { min: 1, integer: false },
+  joinSeedsMax: { min: 1, integer: true },
+  newMemberGraceMs: { min: 0, integer: false },
   awarenessMaxMultiplier: { min: 1, integer: true },
   deadReapAfterMs: { min: 0, integer: false },
   leftReapAfterMs: { min: 0, integer: false },

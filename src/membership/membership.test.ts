@@ -9,7 +9,7 @@ import { testMeta } from './test-fixtures.js';
 const v = 1;
 
 /** The timings these cases were worked out with (memberlist's LAN profile, 300 ms probe timeout), pinned so that retuning the defaults does not move them. */
-const lanTimings: Partial<MembershipConfig> = { probeIntervalMs: 1000, probeTimeoutMs: 300, suspicionMult: 4 };
+const lanTimings: Partial<MembershipConfig> = { probeIntervalMs: 1000, probeTimeoutMs: 300, suspicionMult: 4, newMemberGraceMs: 0 };
 
 function node(id: string, overrides: Partial<MembershipConfig> = {}, incarnation = 0): Membership {
   return new Membership({ ...defaultMembershipConfig(), ...lanTimings, ...overrides }, testMeta(id), new SeededRandom(7), { incarnation });
@@ -114,6 +114,61 @@ test('an indirect ack clears the probe without suspicion; a direct ack lowers th
   runTo(a, now + 10, now + 3000, ['b', 'c']);
   assert.ok(a.members().every((m) => m.status === 'alive'), 'nobody suspected');
   assert.is(a.health(), 0);
+});
+
+test('a node that stalls past its probe deadline gives the indirect step its time instead of suspecting at once, and counts the stall against its health', () => {
+  const a = nodeKnowing('a', ['b', 'c', 'd', 'e']);
+  let first = 0;
+  let ping: ReturnType<typeof ofType<'ping'>>[number] | undefined;
+  while (ping === undefined) {
+    first = a.nextWakeMs();
+    a.tick(first);
+    [ping] = ofType(a.takeOutbox(), 'ping');
+  }
+  // The process stalls for 2 s: no timer fires until then, and no ack ever comes.
+  const late = first + 2000;
+  a.tick(late);
+  const out = a.takeOutbox();
+  assert.is(ofType(out, 'ping-req').length, 3, 'the helpers are asked only now');
+  assert.is(a.member(ping.to)?.status, 'alive', 'the target is not blamed for our stall');
+  assert.is(a.health(), 1, 'a stall is evidence that we are the slow one');
+  const [req] = ofType(out, 'ping-req');
+  a.receive(req!.to, { v, type: 'ack', seq: req!.message.seq, updates: [] }, late + 100);
+  runTo(a, late + 100, late + 400, ['b', 'c', 'd', 'e']);
+  assert.is(a.member(ping.to)?.status, 'alive', 'the helper reached it');
+});
+
+test('a node ticked on time never counts a stall against its health', () => {
+  const a = nodeKnowing('a', ['b', 'c', 'd', 'e']);
+  runTo(a, 0, 5000, ['b', 'c', 'd', 'e']);
+  assert.is(a.health(), 0);
+});
+
+test('a failed probe of a member learned less than newMemberGraceMs ago raises no suspicion; after the grace it does', () => {
+  const a = nodeKnowing('a', ['b'], { newMemberGraceMs: 2500 });
+  runTo(a, 0, 2400);
+  assert.is(a.member('b')?.status, 'alive', 'b never answered, but it is new');
+  runTo(a, 2400, 4000);
+  assert.is(a.member('b')?.status, 'suspect');
+});
+
+test('a newcomer still becomes suspect within its grace when another member suspects it', () => {
+  const a = nodeKnowing('a', ['b', 'c'], { newMemberGraceMs: 2500 });
+  a.receive('c', { v, type: 'gossip', updates: [{ kind: 'suspect', id: 'b', incarnation: 0, from: 'c' }] }, 100);
+  assert.is(a.member('b')?.status, 'suspect');
+});
+
+test('a lost link makes its peer the next probe target, out of turn, and suspect only if that probe fails', () => {
+  const a = nodeKnowing('a', ['b', 'c', 'd', 'e', 'f', 'g']);
+  runTo(a, 0, 1000, ['b', 'c', 'd', 'e', 'f', 'g']);
+  a.linkLost('g', 1000);
+  const out = runTo(a, 1000, 1600, ['b', 'c', 'd', 'e', 'f']);
+  assert.is(ofType(out, 'ping')[0]?.to, 'g', 'g is probed first');
+  runTo(a, 1600, 2200, ['b', 'c', 'd', 'e', 'f']);
+  assert.is(a.member('g')?.status, 'suspect');
+  a.linkLost('b', 2200);
+  runTo(a, 2200, 3000, ['b', 'c', 'd', 'e', 'f']);
+  assert.is(a.member('b')?.status, 'alive', 'a live peer answers the hinted probe');
 });
 
 test('a relayed ping-req forwards the ack, or nacks after probeTimeoutMs', () => {
@@ -334,6 +389,17 @@ test('a dead member is retried by push-pull every reconnectIntervalMs, so partit
   a.receive('c', { v, type: 'gossip', updates: [{ kind: 'dead', id: 'b', incarnation: 0, from: 'c' }] }, 0);
   const pushPulls = ofType(runTo(a, 0, 3000), 'push-pull');
   assert.ok(pushPulls.length >= 2 && pushPulls.every((p) => p.to === 'b'), `${pushPulls.map((p) => p.to)}`);
+});
+
+test('a join pushes its state to the first seed and joinSeedsMax - 1 others, not to every seed it was handed', () => {
+  const j = node('j');
+  const seeds = ['s1', 's2', 's3', 's4', 's5', 's6'];
+  j.join(seeds, 0);
+  const targets = ofType(j.takeOutbox(), 'push-pull').map((o) => o.to);
+  assert.is(targets.length, 3);
+  assert.is(targets[0], 's1', 'the first seed (the manager that admitted us) always');
+  assert.is(new Set(targets).size, 3);
+  assert.ok(targets.every((t) => seeds.includes(t)));
 });
 
 test('a lonely node retries its seeds every joinRetryIntervalMs', () => {

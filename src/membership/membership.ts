@@ -63,6 +63,8 @@ export class Membership {
   private readonly suspicions = new Map<string, Suspicion>();
   /** Strangers we pushed our state to, and when: to sync each at most once per joinRetryIntervalMs. */
   private readonly strangerSyncs = new Map<string, number>();
+  /** When each live member was learned of, or came back from dead or left: see newMemberGraceMs. */
+  private readonly learnedAtMs = new Map<string, number>();
   private outbox: OutboundMessage[] = [];
   private broadcasts: GossipMessage[] = [];
   private events: MembershipEvent[] = [];
@@ -133,15 +135,16 @@ export class Membership {
   }
 
   /**
-   * Joins through the given peers: a full-state push-pull with each, so this node learns
-   * the whole member list at once and they learn of it. The seeds are retried every
+   * Joins through the given peers: a full-state push-pull with the first and up to
+   * joinSeedsMax - 1 others, so this node learns the whole member list at once, and each of
+   * them announces it on gossipsub. The seeds are retried every
    * joinRetryIntervalMs until one answers, and again whenever this node knows no live peer.
    */
   join(seedIds: readonly string[], nowMs: number): void {
     this.advanceTo(nowMs);
     this.seeds = seedIds.filter((id) => id !== this.id);
     this.joining = this.seeds.length > 0;
-    for (const seed of this.seeds) this.sendPushPull(seed, false);
+    this.pushToSeeds();
     this.broadcast(this.selfAlive());
     this.nextJoinRetryMs = nowMs + this.config.joinRetryIntervalMs;
   }
@@ -178,8 +181,25 @@ export class Membership {
     this.announceSelf();
   }
 
+  /**
+   * The shell lost its link to peer `id` (its last connection closed): probe it next rather
+   * than in its turn, so a crashed member is suspected within one probe of its crash. It
+   * is suspected only if that probe fails; a peer that is not alive or suspect is ignored.
+   */
+  linkLost(id: string, nowMs: number): void {
+    this.advanceTo(nowMs);
+    const status = this.table.get(id)?.status;
+    if (id === this.id || this.hasLeft || (status !== 'alive' && status !== 'suspect')) return;
+    this.prober.probeSoon(id, nowMs);
+  }
+
   /** Runs every timer that is due: probes, suspicion timeouts, gossip, push-pull, reaping. */
   tick(nowMs: number): void {
+    // Lifeguard: a tick that comes more than a probe interval after it was due means this
+    // node's process was stalled (a loaded machine), so it is more likely the slow one than
+    // its peers: its probes stretch for a while, as after a missed nack.
+    // (A deadline that a confirmation moved into the past was due at the last call.)
+    if (this.started && nowMs - Math.max(this.lastNowMs, this.nextWakeMs()) > this.config.probeIntervalMs) this.awareness.apply(1);
     this.advanceTo(nowMs);
     const leaving = this.hasLeft;
     this.prober.tick(nowMs);
@@ -329,6 +349,8 @@ export class Membership {
   private suspectAfterProbe(target: string, nowMs: number): void {
     const entry = this.table.get(target);
     if (entry === undefined || (entry.status !== 'alive' && entry.status !== 'suspect')) return;
+    const learnedMs = this.learnedAtMs.get(target);
+    if (entry.status === 'alive' && learnedMs !== undefined && nowMs - learnedMs < this.config.newMemberGraceMs) return;
     this.apply({ kind: 'suspect', id: target, incarnation: entry.incarnation, from: this.id }, nowMs);
   }
 
@@ -394,7 +416,10 @@ export class Membership {
     if (status === 'suspect') this.startSuspicion(id, update.incarnation, update.kind === 'suspect' ? update.from : this.id, nowMs);
     if (update.kind === 'suspect' && update.from === this.id) this.broadcast(update);
     if (known === undefined || (known.status !== 'alive' && known.status !== 'suspect')) {
-      if (status === 'alive') this.prober.add(id);
+      if (status === 'alive') {
+        this.prober.add(id);
+        this.learnedAtMs.set(id, nowMs);
+      }
     }
     const event = eventFor(known, entry);
     if (event !== undefined) this.emit(event, entry, nowMs);
@@ -457,7 +482,7 @@ export class Membership {
     }
     if (this.needsSeeds() && nowMs >= this.nextJoinRetryMs) {
       this.nextJoinRetryMs = nowMs + this.config.joinRetryIntervalMs;
-      for (const seed of this.seeds) this.sendPushPull(seed, false);
+      this.pushToSeeds();
     }
   }
 
@@ -480,6 +505,17 @@ export class Membership {
     }
     this.strangerSyncs.set(stranger, nowMs);
     this.sendPushPull(stranger, false);
+  }
+
+  /** Push-pull with the first seed and up to joinSeedsMax - 1 others picked at random. */
+  private pushToSeeds(): void {
+    const [first, ...rest] = this.seeds;
+    if (first === undefined) return;
+    this.sendPushPull(first, false);
+    for (let i = 0; i < this.config.joinSeedsMax - 1 && rest.length > 0; i++) {
+      const [picked] = rest.splice(this.random.int(rest.length), 1);
+      this.sendPushPull(picked as string, false);
+    }
   }
 
   private sendPushPull(to: string, reply: boolean): void {
@@ -508,7 +544,10 @@ export class Membership {
     for (const id of [...this.table.peers()]) {
       const entry = this.table.get(id) as MemberEntry;
       const afterMs = entry.status === 'dead' ? this.config.deadReapAfterMs : entry.status === 'left' ? this.config.leftReapAfterMs : Infinity;
-      if (nowMs - entry.statusChangedMs >= afterMs) this.table.delete(id);
+      if (nowMs - entry.statusChangedMs >= afterMs) {
+        this.table.delete(id);
+        this.learnedAtMs.delete(id);
+      }
     }
   }
 }

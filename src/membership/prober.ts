@@ -25,8 +25,8 @@ interface Probe {
   readonly seq: number;
   /** When the direct ping has failed and ping-reqs go out. */
   readonly indirectAtMs: number;
-  /** When the probe has failed and the target becomes suspect. */
-  readonly endMs: number;
+  /** When the probe has failed and the target becomes suspect; pushed back when the indirect step runs late. */
+  endMs: number;
   indirectSent: boolean;
   expectedNacks: number;
   nacks: number;
@@ -53,6 +53,8 @@ export class Prober {
   private readonly ring: ProbeRing;
   private readonly relays = new Map<number, Relay>();
   private probe: Probe | undefined;
+  /** Peers to probe before the round's next, oldest first (see probeSoon); bounded by the table. */
+  private readonly urgent = new Set<string>();
   private seq = 0;
   private nextProbeMs = 0;
 
@@ -74,16 +76,36 @@ export class Prober {
     this.ring.add(id);
   }
 
+  /**
+   * Probes `id` next, as soon as no probe is in flight, instead of waiting for its turn in
+   * the round: the shell's hint that the link to it broke. A hint only: `id` is suspected
+   * only if that probe fails as any other would.
+   */
+  probeSoon(id: string, nowMs: number): void {
+    if (this.nextProbeMs === Infinity) return;
+    this.urgent.add(id);
+    this.nextProbeMs = Math.min(this.nextProbeMs, nowMs);
+  }
+
   /** Stops probing (this node left); relays still finish. */
   stop(): void {
     this.probe = undefined;
     this.nextProbeMs = Infinity;
   }
 
-  /** Runs the due steps of the current probe, starts the next, and nacks overdue relays. */
+  /**
+   * Runs the due steps of the current probe, starts the next, and nacks overdue relays.
+   * When this node runs late (its event loop stalled past the probe timeout), the indirect
+   * step still gets its full share of the interval from the moment it is actually taken:
+   * otherwise the ping-reqs and the fallback ping would go out and the probe fail in the
+   * same call, blaming the target for our own stall.
+   */
   tick(nowMs: number): void {
     const probe = this.probe;
-    if (probe !== undefined && !probe.indirectSent && nowMs >= probe.indirectAtMs) this.sendIndirect(probe);
+    if (probe !== undefined && !probe.indirectSent && nowMs >= probe.indirectAtMs) {
+      probe.endMs = Math.max(probe.endMs, nowMs + (probe.endMs - probe.indirectAtMs));
+      this.sendIndirect(probe);
+    }
     if (probe !== undefined && nowMs >= probe.endMs) {
       this.probe = undefined;
       this.fail(probe, nowMs);
@@ -139,7 +161,7 @@ export class Prober {
       const status = table.get(id)?.status;
       return status === 'alive' || status === 'suspect';
     };
-    const target = this.expiringUnprobedSuspect(nowMs + intervalMs) ?? this.ring.next(probeable, () => table.peers());
+    const target = this.urgentTarget(probeable) ?? this.expiringUnprobedSuspect(nowMs + intervalMs) ?? this.ring.next(probeable, () => table.peers());
     if (target === undefined) return;
     const suspicion = this.host.suspicions.get(target);
     if (suspicion !== undefined) suspicion.probedByUs = true;
@@ -154,6 +176,15 @@ export class Prober {
       expectedNacks: 0,
       nacks: 0,
     };
+  }
+
+  /** The oldest hinted peer that can still be probed; hints for others are dropped. */
+  private urgentTarget(probeable: (id: string) => boolean): string | undefined {
+    for (const id of this.urgent) {
+      this.urgent.delete(id);
+      if (probeable(id)) return id;
+    }
+    return undefined;
   }
 
   /**

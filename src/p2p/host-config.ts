@@ -12,8 +12,25 @@ export interface GossipTuning {
   meshDegreeLow: number;
   /** Mesh high watermark Dhi: above it the heartbeat prunes. Default 4: a small cluster never needs more. */
   meshDegreeHigh: number;
-  /** Gossipsub heartbeat period, milliseconds. Default 700: shorter than 1 s so a new peer joins the mesh quickly. */
+  /**
+   * Gossipsub heartbeat period, milliseconds. Default 1000 (gossipsub's): we flood-publish,
+   * so a message reaches every subscriber whether or not the mesh has formed, and each
+   * heartbeat costs every node scoring and mesh upkeep for every peer.
+   */
   heartbeatIntervalMs: number;
+  /**
+   * Peers outside the mesh told of recent messages (IHAVE) at each heartbeat, Dlazy. Default 1
+   * (gossipsub: 6): with flood publishing in a small, fully connected cluster nearly everyone
+   * already has the message, and IHAVE to 6 peers every heartbeat was most of the gossip
+   * traffic while nodes joined. One keeps a repair path for a lost flood.
+   */
+  lazyDegree: number;
+  /**
+   * Smallest message, bytes, for which a receiver tells its mesh peers IDONTWANT. Default
+   * 16384 (gossipsub: 512): membership messages are a few hundred bytes, for which the
+   * extra control message per mesh peer costs more than the duplicate it saves.
+   */
+  idontwantBytesMin: number;
   /** Largest gossip message body, bytes. Default 1 MiB: membership updates are small, anything bigger belongs on a stream. */
   messageBytesMax: number;
 }
@@ -44,7 +61,7 @@ export function defaultP2pHostConfig(required: Pick<P2pHostConfig, 'identityPath
     pnetHandshakeTimeoutMs: 5000,
     dialTimeoutMs: 10_000,
     connectionsMax: 300,
-    gossip: { meshDegree: 3, meshDegreeLow: 2, meshDegreeHigh: 4, heartbeatIntervalMs: 700, messageBytesMax: 1024 * 1024 },
+    gossip: { meshDegree: 3, meshDegreeLow: 2, meshDegreeHigh: 4, heartbeatIntervalMs: 1000, lazyDegree: 1, idontwantBytesMin: 16 * 1024, messageBytesMax: 1024 * 1024 },
   };
 }
 
@@ -68,6 +85,8 @@ export function validateP2pHostConfig(config: P2pHostConfig): string[] {
   positiveInteger('gossip.meshDegreeLow', g.meshDegreeLow);
   positiveInteger('gossip.meshDegreeHigh', g.meshDegreeHigh);
   positiveInteger('gossip.heartbeatIntervalMs', g.heartbeatIntervalMs);
+  positiveInteger('gossip.lazyDegree', g.lazyDegree);
+  positiveInteger('gossip.idontwantBytesMin', g.idontwantBytesMin);
   positiveInteger('gossip.messageBytesMax', g.messageBytesMax);
   if (!(g.meshDegreeLow <= g.meshDegree && g.meshDegree <= g.meshDegreeHigh)) {
     problems.push(`gossip: expected meshDegreeLow <= meshDegree <= meshDegreeHigh, got ${g.meshDegreeLow}, ${g.meshDegree}, ${g.meshDegreeHigh}`);

@@ -125,6 +125,18 @@ export class P2pHost {
     if (multiaddrs.length > 0) await this.node.peerStore.merge(parsePeerId(peerId), { multiaddrs });
   }
 
+  /**
+   * Connects to `peerId` at the addresses learned for it (learnAddresses), unless a
+   * connection is already open. UNAVAILABLE when it cannot be reached.
+   */
+  async connect(peerId: string): Promise<void> {
+    try {
+      await this.node.dial(parsePeerId(peerId), { signal: AbortSignal.timeout(this.config.dialTimeoutMs) });
+    } catch (err) {
+      throw new SwarmError('UNAVAILABLE', `connect to ${peerId}: ${errorMessage(err)}`, { cause: err, details: { peerId } });
+    }
+  }
+
   /** Closes every connection to `peerId`. */
   async hangUp(peerId: string): Promise<void> {
     await this.node.hangUp(parsePeerId(peerId));
@@ -179,6 +191,10 @@ export async function createP2pHost(config: P2pHostConfig, components: P2pHostCo
     // libp2p refuses inbound connections beyond 10 still handshaking: too few when a
     // cluster's nodes all join through one manager at once.
     connectionManager: { maxConnections: config.connectionsMax, dialTimeout: config.dialTimeoutMs, maxIncomingPendingConnections: Math.min(config.connectionsMax, 128) },
+    // libp2p's connection monitor opens a ping stream on every connection every 10 s and
+    // aborts the connection when a ping is late: on a loaded machine that cut the streams
+    // membership and gossip run on. Membership (SWIM) is the failure detector here.
+    connectionMonitor: { enabled: false },
     services: {
       identify: identify(),
       ping: ping(),
@@ -192,6 +208,10 @@ export async function createP2pHost(config: P2pHostConfig, components: P2pHostCo
         Dout: Math.min(1, g.meshDegreeLow - 1),
         Dscore: Math.min(2, g.meshDegree),
         heartbeatInterval: g.heartbeatIntervalMs,
+        Dlazy: g.lazyDegree,
+        // Gossip to Dlazy peers only, not to a quarter of all non-mesh peers (see lazyDegree).
+        gossipFactor: 0,
+        idontwantMinDataSize: g.idontwantBytesMin,
         floodPublish: true,
         allowPublishToZeroTopicPeers: true,
         emitSelf: false,

@@ -78,6 +78,13 @@ export class MembershipService {
     await this.components.transport.stop();
   }
 
+  /** The host's last connection to `peerId` closed: membership probes it next (a hint, see Membership.linkLost). */
+  linkLost(peerId: string): void {
+    if (!this.running) return;
+    this.membership.linkLost(peerId, this.now());
+    this.pump();
+  }
+
   members(): Member[] {
     return this.membership.members();
   }
@@ -137,6 +144,9 @@ export class MembershipService {
     if (!this.running) return;
     clearTimeout(this.timer);
     const delayMs = Math.min(tickCeilingMs, Math.max(0, this.membership.nextWakeMs() - this.now()));
-    this.timer = setTimeout(() => this.tick(), delayMs);
+    // The tick runs in the check phase, after the poll phase has read every socket: when the
+    // process was stalled, an ack that arrived meanwhile is handled before the probe it
+    // answers times out (a timer callback alone would run before any pending I/O).
+    this.timer = setTimeout(() => setImmediate(() => this.tick()), delayMs);
   }
 }

@@ -69,6 +69,13 @@ export class ClusterNode {
   private managerSecrets: ManagerSecrets | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
   private readonly warnedStrangers = new Set<string>();
+  /** The addresses last given to the peer store, per member, space-joined. */
+  private readonly learnedAddresses = new Map<string, string>();
+  /** What the last save wrote, to skip saves that would write the same. */
+  private savedPeers: string | undefined;
+  private savedIncarnation: number | undefined;
+  private stopped = false;
+  private readonly stopPeerEvents: () => void;
 
   private constructor(private readonly options: ClusterNodeOptions) {
     const { host, state, logger } = options;
@@ -96,6 +103,10 @@ export class ClusterNode {
       logger: this.logger,
     });
     this.service.onEvent((event) => this.onMembershipEvent(event));
+    // A crashed peer's kernel resets its connections at once: probe it now, not in its turn.
+    this.stopPeerEvents = host.onPeer((event) => {
+      if (event.type === 'disconnect') this.service.linkLost(event.peerId);
+    });
   }
 
   /** Starts membership on `options.host`, joining through `seeds` (none for a new cluster). */
@@ -106,12 +117,27 @@ export class ClusterNode {
     if (options.state.config.role === 'manager') await node.serveManagerProtocols();
     node.topic.start();
     await node.service.start(others.map((seed) => seed.id));
+    void node.connectAhead(others.map((seed) => seed.id));
     node.options.files.saveConfig({ ...options.state.config, incarnation: node.service.incarnation() });
     return node;
   }
 
   get id(): string {
     return this.options.host.peerId;
+  }
+
+  /**
+   * Membership pushes our state to a few seeds only; this connects to the other members in
+   * the background while they still hold us new (newMemberGraceMs), since a first probe that
+   * has to open the connection itself can miss its deadline on a loaded host. One at a time:
+   * the 19 handshakes of a 20th member at once kept it from answering probes for seconds,
+   * past its grace, and it was declared dead before it could refute.
+   */
+  private async connectAhead(peerIds: readonly string[]): Promise<void> {
+    for (const peerId of peerIds) {
+      if (this.stopped) return;
+      await this.options.host.connect(peerId).catch((err: unknown) => this.logger.debug('member not reached ahead of probing', { peer: peerId, error: errorMessage(err) }));
+    }
   }
 
   get config(): ClusterState['config'] {
@@ -157,6 +183,8 @@ export class ClusterNode {
 
   /** Stops membership (the others will find this node dead unless it comes back). */
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopPeerEvents();
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     await this.service.stop();
@@ -193,7 +221,11 @@ export class ClusterNode {
 
   private onMembershipEvent(event: MembershipEvent): void {
     const { meta } = event.member;
-    if (event.type === 'joined' || event.type === 'updated' || event.type === 'alive-again') {
+    const addresses = meta.addresses.join(' ');
+    if ((event.type === 'joined' || event.type === 'updated' || event.type === 'alive-again') && this.learnedAddresses.get(meta.id) !== addresses) {
+      // Only new addresses go to the peer store: a merge costs a lock, protobuf and events,
+      // and a member that flaps between suspect and alive would pay it at every refutation.
+      this.learnedAddresses.set(meta.id, addresses);
       this.options.host.learnAddresses(meta.id, meta.addresses).catch((err: unknown) => this.logger.warn('peer addresses not recorded', { peer: meta.id, error: errorMessage(err) }));
     }
     this.logger.info(`member ${event.type}`, { peer: meta.id, name: meta.name, role: meta.role });
@@ -207,9 +239,15 @@ export class ClusterNode {
     const peers = this.members()
       .filter((member) => member.meta.id !== this.id && member.status !== 'left')
       .map((member) => ({ id: member.meta.id, addresses: [...member.meta.addresses] }));
+    const incarnation = this.service.incarnation();
+    // Most membership events (suspect, alive again) change neither: skip the two file writes.
+    const saved = JSON.stringify(peers);
+    if (saved === this.savedPeers && incarnation === this.savedIncarnation) return;
     try {
       this.options.files.savePeers(peers);
-      this.options.files.saveConfig({ ...this.config, incarnation: this.service.incarnation() });
+      this.options.files.saveConfig({ ...this.config, incarnation });
+      this.savedPeers = saved;
+      this.savedIncarnation = incarnation;
     } catch (err) {
       this.logger.warn('cluster peers not saved', { error: errorMessage(err) });
     }
