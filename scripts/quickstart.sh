@@ -2,8 +2,10 @@
 # quickstart.sh — a one-node swarmts on this machine, running an example you can curl.
 # Installs what it needs (scripts/setup.sh), starts the daemon in the background (state in
 # /var/lib/swarmts, log in /var/log/swarmts.log), makes it a one-node cluster (`swarmts init`
-# on 127.0.0.1:7946, once), imports the busybox test image and runs
-# busybox httpd serving examples/web/www on http://127.0.0.1:8080/.
+# on 127.0.0.1:7946, once), imports the busybox test image, deploys the example stack
+# (examples/web/stack.yml: three busybox httpd replicas with a health check) and runs one
+# busybox httpd container on the host network serving examples/web/www on http://127.0.0.1:8080/
+# (the stack's published port waits for the routing mesh).
 # Stop it all with: scripts/quickstart.sh stop
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +13,7 @@ root=$(pwd)
 swarmts() { node "$root/dist/src/main.js" "$@"; }
 
 if [ "${1:-}" = stop ]; then
+  swarmts stack rm web >/dev/null 2>&1 && sleep 12 || true
   swarmts container rm -f web >/dev/null 2>&1 || true
   pkill -TERM -f "dist/src/main.js daemon" || true
   echo "stopped"
@@ -31,12 +34,16 @@ swarmts container rm -f web >/dev/null 2>&1 || true
 swarmts container run -d --name web --network host -m 64m --cpus 0.5 \
   -v "$root/examples/web/www:/www:ro" busybox httpd -f -p 127.0.0.1:8080 -h /www
 for _ in $(seq 50); do curl -fsS http://127.0.0.1:8080/ >/dev/null 2>&1 && break; sleep 0.1; done
+swarmts stack deploy -c examples/web/stack.yml --timeout 2m web
 
 cat <<MSG
 
 swarmts is running. Try:
   curl http://127.0.0.1:8080/
   swarmts node ls
+  swarmts stack services web
+  swarmts service ps web_web
+  swarmts service logs web_web
   swarmts container ls
   swarmts container logs web
   swarmts container exec web ps

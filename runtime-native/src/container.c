@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -56,12 +58,35 @@ write_sysctls (const struct spec *spec, struct error *err)
   return 0;
 }
 
+/* A new network namespace starts with its loopback down; runc and crun bring it up, so
+ * 127.0.0.1 works inside (health checks, sidecars), and so do we. */
+static int
+loopback_up (struct error *err)
+{
+  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return fail_errno (err, "socket to bring lo up");
+  struct ifreq ifr = { 0 };
+  strncpy (ifr.ifr_name, "lo", IFNAMSIZ - 1);
+  int rc = ioctl (fd, SIOCGIFFLAGS, &ifr);
+  if (rc == 0)
+    {
+      ifr.ifr_flags |= IFF_UP;
+      rc = ioctl (fd, SIOCSIFFLAGS, &ifr);
+    }
+  close (fd);
+  return rc < 0 ? fail_errno (err, "bring lo up") : 0;
+}
+
 /* The init's set-up that needs no cgroup, run while the parent creates it: joined
  * namespaces, hostname, sysctls, the root and its mounts, pivot_root. */
 static int
 child_setup_early (const struct create_options *o, const struct spec *spec, const char *fifo, int *fifo_fd, struct error *err)
 {
   if (namespaces_join_paths (spec, err) < 0)
+    return -1;
+  const struct namespace_spec *net = spec_namespace (spec, CLONE_NEWNET);
+  if (net != NULL && net->path == NULL && loopback_up (err) < 0)
     return -1;
   if (spec->hostname && spec_namespace (spec, CLONE_NEWUTS) && sethostname (spec->hostname, strlen (spec->hostname)) < 0)
     return fail_errno (err, "sethostname `%s`", spec->hostname);

@@ -91,7 +91,7 @@ export class ClusterControl {
       if (!this.files.exists()) return;
       const state = this.files.load();
       const host = await this.openHost(state.psk, parseHostPort(state.config.listen, 'listen address'));
-      this.running = await this.startNode(host, state, this.files.loadPeers(), false);
+      this.running = await this.startNode(host, state, this.files.loadPeers(), state.config.founder === true);
       this.logger.info('rejoined the cluster', { cluster: state.config.clusterId, role: state.config.role });
     });
   }
@@ -134,6 +134,7 @@ export class ClusterControl {
           advertise: formatHostPort(advertise),
           labels,
           incarnation: 0,
+          founder: true,
         },
         managerSecrets: { authorityPrivateKey: authority.privateKey, joinSecrets: secrets, secretsVersion: 0 },
       };

@@ -19,6 +19,8 @@ export interface ClusterConfig {
   labels: Record<string, string>;
   /** The last membership incarnation saved: a restart starts above it, alive again at once. */
   incarnation: number;
+  /** Set on the node that ran `swarmts init`: its raft starts as the only voter when its log is empty. */
+  founder?: boolean;
 }
 
 /** A member's id and addresses, remembered so that a restarted daemon can find the cluster again. */
