@@ -157,6 +157,19 @@ test('global services run one task per eligible node; a drained node\'s task sto
   assert.equal(w.running(), [[0, 'n1', 1], [0, 'n3', 1]]);
 });
 
+test('an unhealthy task is shut down and a fresh task takes its slot', () => {
+  const w = new World(['n1', 'n2']);
+  w.deploy(web('    healthcheck:\n      test: ["CMD", "true"]\n', 2));
+  w.settle();
+  const sick = w.store.tasksOf('svc-web').find((t) => t.slot === 1)!;
+  w.store.apply({ type: 'task-status', reports: [{ taskId: sick.id, state: 'running', error: 'health check failed 3 times', health: 'unhealthy', atMs: w.nowMs }] });
+  w.settle();
+  assert.is(w.store.task(sick.id)!.desiredState, 'shutdown');
+  assert.is(w.store.task(sick.id)!.state, 'shutdown');
+  assert.equal(w.running().map(([slot]) => slot), [1, 2]);
+  assert.ok(w.store.tasksOf('svc-web').some((t) => t.slot === 1 && t.id !== sick.id && t.state === 'running' && t.health === 'healthy'));
+});
+
 test('depends_on holds a service back until its dependency is healthy', () => {
   const w = new World(['n1']);
   w.deploy('services:\n  db:\n    image: busybox\n    healthcheck:\n      test: ["CMD", "true"]\n  web:\n    image: busybox\n    depends_on:\n      db:\n        condition: service_healthy\n');

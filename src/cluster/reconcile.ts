@@ -47,6 +47,8 @@ function reconcileService(store: ClusterStore, service: ServiceRecord, nodes: Ma
     const gone = node === undefined || !node.ready || node.info.availability === 'drain' || (eligible !== undefined && !eligible.has(task.nodeId)) ||
       !constraints.every((constraint) => matchesConstraint(node.info, constraint));
     if (gone) pass.setDesired(task, 'shutdown');
+    // An unhealthy task is replaced, as Docker does: shut down here, a fresh one takes its slot below.
+    else if (task.health === 'unhealthy') pass.setDesired(task, 'shutdown');
   }
 
   // Tasks that ended while they should run: the restart policy decides.
