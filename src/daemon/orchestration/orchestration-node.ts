@@ -79,6 +79,8 @@ export class OrchestrationNode {
   private readonly cleanups: Array<() => void> = [];
   private agentTimer: NodeJS.Timeout | undefined;
   private agentStarted = false;
+  /** What the agent was last handed: its tasks' ids, desired states and spec versions. */
+  private agentKey = '';
 
   private constructor(private readonly o: OrchestrationNodeOptions) {
     const { host, membership } = o;
@@ -234,8 +236,12 @@ export class OrchestrationNode {
       this.agentTimer = undefined;
       // Before the state is known, an empty list would stop every container this node runs.
       if (!this.agentStarted && !this.synced()) return;
-      this.agentStarted = true;
       const mine = this.replica.store.taskList().filter((task) => task.nodeId === this.o.membership.id);
+      // Most changes concern other nodes' tasks or reports this agent made itself: skip those.
+      const key = mine.map((task) => `${task.id}/${task.desiredState}/${task.specVersion}`).join(' ');
+      if (this.agentStarted && key === this.agentKey) return;
+      this.agentStarted = true;
+      this.agentKey = key;
       this.agent.sync(mine).catch((err: unknown) => this.logger.warn('agent pass failed', { error: errorMessage(err) }));
     }, agentSyncDelayMs);
   }
