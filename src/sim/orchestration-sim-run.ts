@@ -44,16 +44,9 @@
  */
 import { spawn } from 'node:child_process';
 import { testSeed } from '../core/seed.js';
+import { envInt } from './sim-env.js';
 import { scenarioNames, type ScenarioName } from './orchestration-scenarios.js';
 import { addSummaries, emptySummary, runOrchestrationSeeds, type OrchestrationSeedSummary } from './orchestration-sim-seeds.js';
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return n;
-}
 
 function sizes(): number[] {
   const raw = process.env['SWARMTS_SIM_NODES'] ?? '3,5,10,50';

@@ -14,15 +14,8 @@
  */
 import { spawn } from 'node:child_process';
 import { testSeed } from '../core/seed.js';
+import { envInt } from './sim-env.js';
 import { addSummaries, runSeeds } from './raft-sim-seeds.js';
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return n;
-}
 
 function votersList(): number[] {
   const raw = process.env['SWARMTS_SIM_VOTERS'] ?? 'both';

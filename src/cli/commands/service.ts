@@ -6,12 +6,11 @@ import type { ServiceSpec } from '../../spec/service-spec.js';
 import { clientFor, type GlobalOptions } from '../context.js';
 import { realConvergeOptions, watchConvergence, type ConvergeTarget } from '../converge.js';
 import { forEachReference } from '../for-each-reference.js';
-import { serviceTable, taskTable } from '../orchestration-tables.js';
+import { printJson, printServices, printTasks } from '../print-listing.js';
 import { collect, collectKeyValue, durationMs, formatOption, imageReference, keyValue, wholeNumber } from '../options.js';
 import { editServiceSpec, hasServiceEdits, type ServiceEditFlags } from '../service-edit.js';
 
 const path = (ref: string, rest = '') => `/v1/services/${encodeURIComponent(ref)}${rest}`;
-const printJson = (value: unknown) => process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 const timeoutOption = () => new Option('--timeout <duration>', 'how long to wait for the service to converge, e.g. 90s or 10m').argParser(durationMs).default(300_000, '5m');
 
 /** `swarmts service ls|ps|inspect|scale|update|rollback|logs`. */
@@ -25,9 +24,7 @@ export function serviceCommand(globals: () => GlobalOptions): Command {
     .addHelpText('after', '\nExamples:\n  swarmts service ls\n  swarmts service ls --format json | jq \'.[] | select(.running < .desired) | .name\'')
     .action(async (opts: { quiet?: boolean; format: string }) => {
       const services = await clientFor(globals()).call<ServiceSummary[]>('GET', '/v1/services');
-      if (opts.format === 'json') return void printJson(services);
-      if (opts.quiet) return void process.stdout.write(services.map((s) => `${s.id}\n`).join(''));
-      process.stdout.write(serviceTable(services) + '\n');
+      printServices(services, opts);
     });
 
   service.command('ps <service>')
@@ -38,9 +35,7 @@ export function serviceCommand(globals: () => GlobalOptions): Command {
     .addHelpText('after', '\nExamples:\n  swarmts service ps demo_web\n  swarmts service ps --no-trunc demo_web')
     .action(async (ref: string, opts: { quiet?: boolean; trunc: boolean; format: string }) => {
       const tasks = await clientFor(globals()).call<TaskSummary[]>('GET', path(ref, '/tasks'));
-      if (opts.format === 'json') return void printJson(tasks);
-      if (opts.quiet) return void process.stdout.write(tasks.map((t) => `${t.id}\n`).join(''));
-      process.stdout.write(taskTable(tasks, Date.now(), { truncateErrors: opts.trunc }) + '\n');
+      printTasks(tasks, opts);
     });
 
   service.command('inspect <service...>')

@@ -7,12 +7,12 @@ import type { ServiceSpec } from '../../spec/service-spec.js';
 import { clientFor, type GlobalOptions } from '../context.js';
 import { realConvergeOptions, watchConvergence, type ConvergeTarget } from '../converge.js';
 import { forEachReference } from '../for-each-reference.js';
-import { serviceTable, stackTable, taskTable } from '../orchestration-tables.js';
+import { stackTable } from '../orchestration-tables.js';
+import { printJson, printServices, printTasks } from '../print-listing.js';
 import { collect, durationMs, formatOption } from '../options.js';
 import { loadStack } from '../stack-loader.js';
 
 const path = (name: string, rest = '') => `/v1/stacks/${encodeURIComponent(name)}${rest}`;
-const printJson = (value: unknown) => process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 
 /** `swarmts stack deploy|ls|ps|services|rm`. */
 export function stackCommand(globals: () => GlobalOptions): Command {
@@ -36,9 +36,7 @@ export function stackCommand(globals: () => GlobalOptions): Command {
     .addHelpText('after', '\nExamples:\n  swarmts stack services demo\n  swarmts stack services -q demo')
     .action(async (name: string, opts: { quiet?: boolean; format: string }) => {
       const services = await clientFor(globals()).call<ServiceSummary[]>('GET', path(name, '/services'));
-      if (opts.format === 'json') return void printJson(services);
-      if (opts.quiet) return void process.stdout.write(services.map((s) => `${s.id}\n`).join(''));
-      process.stdout.write(serviceTable(services) + '\n');
+      printServices(services, opts);
     });
 
   stack.command('ps <stack>')
@@ -49,9 +47,7 @@ export function stackCommand(globals: () => GlobalOptions): Command {
     .addHelpText('after', '\nExamples:\n  swarmts stack ps demo\n  swarmts stack ps --no-trunc demo')
     .action(async (name: string, opts: { quiet?: boolean; trunc: boolean; format: string }) => {
       const tasks = await clientFor(globals()).call<TaskSummary[]>('GET', path(name, '/tasks'));
-      if (opts.format === 'json') return void printJson(tasks);
-      if (opts.quiet) return void process.stdout.write(tasks.map((t) => `${t.id}\n`).join(''));
-      process.stdout.write(taskTable(tasks, Date.now(), { truncateErrors: opts.trunc }) + '\n');
+      printTasks(tasks, opts);
     });
 
   stack.command('rm <stack...>').alias('remove')

@@ -27,6 +27,7 @@ import { ClusterFiles, type ClusterConfig, type ClusterState } from './cluster-f
 import { ClusterNode } from './cluster-node.js';
 import { decodeJoinResponse, joinProtocol, type JoinResponse } from './join-protocol.js';
 import { compareNodes, nodeDetail, nodeSummary } from './node-views.js';
+import { findByReference } from '../find-by-reference.js';
 import { OrchestrationNode } from '../orchestration/orchestration-node.js';
 import type { Operations } from '../orchestration/operations.js';
 
@@ -233,12 +234,8 @@ export class ClusterControl {
   /** One node by id, id prefix or hostname. */
   node(reference: string): NodeDetail {
     const { node } = this.member();
-    const members = node.members();
-    const exact = members.filter((m) => m.meta.id === reference || m.meta.name === reference);
-    const matches = exact.length > 0 ? exact : members.filter((m) => m.meta.id.startsWith(reference));
-    if (matches.length === 0) throw new SwarmError('NOT_FOUND', `no node ${JSON.stringify(reference)} in this cluster: see \`swarmts node ls\``);
-    if (matches.length > 1) throw new SwarmError('CONFLICT', `${JSON.stringify(reference)} matches ${matches.length} nodes: use a longer id prefix`);
-    return nodeDetail(matches[0]!, node.id, this.running?.orchestration?.availabilityOf(matches[0]!.meta.id) ?? 'active');
+    const member = findByReference('node', reference, node.members(), (m) => m.meta.id, (m) => [m.meta.name], 'swarmts node ls');
+    return nodeDetail(member, node.id, this.running?.orchestration?.availabilityOf(member.meta.id) ?? 'active');
   }
 
   /** Stops membership at daemon shutdown (the others see this node go quiet); the cluster files stay. */

@@ -8,6 +8,8 @@ import { decodeCommand } from './command-codec.js';
 /** What applying one command on this node gave, and the command's place in the sequence. */
 export interface AppliedCommand {
   seq: number;
+  /** The command as committed, for passing on to others. */
+  bytes: Uint8Array;
   command: ClusterCommand;
   result: CommandResult;
 }
@@ -53,7 +55,7 @@ export class ClusterReplica implements StateMachine {
     const seq = ++this.seqValue;
     this.recent.push({ seq, bytes });
     if (this.recent.length > recentMax) this.recent.splice(0, this.recent.length - recentMax);
-    this.emit({ kind: 'applied', applied: { seq, command, result } });
+    this.emit({ kind: 'applied', applied: { seq, bytes, command, result } });
     return { seq, result };
   }
 

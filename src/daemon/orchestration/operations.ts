@@ -9,6 +9,7 @@ import type {
   ChangeResult, ClusterEvent, DeployStackRequest, NodeUpdateRequest, OrchestrationService, OrchestrationStatus,
   ServiceDetail, ServiceLogLine, ServiceSummary, StackSummary, TaskSummary,
 } from '../api-orchestration.js';
+import { findByReference } from '../find-by-reference.js';
 import type { ClusterReplica } from './cluster-replica.js';
 import type { EventLog } from './event-log.js';
 import { serviceLogs, type TaskLogSources } from './task-logs.js';
@@ -133,19 +134,10 @@ export class Operations implements OrchestrationService {
   }
 
   private findService(reference: string): ServiceRecord {
-    return findOne('service', reference, this.store.serviceList(), (s) => [s.id, s.fullName], 'swarmts service ls');
+    return findByReference('service', reference, this.store.serviceList(), (s) => s.id, (s) => [s.fullName], 'swarmts service ls');
   }
 
   private findNode(reference: string): NodeRecord {
-    return findOne('node', reference, this.store.nodeList(), (n) => [n.id, n.hostname], 'swarmts node ls');
+    return findByReference('node', reference, this.store.nodeList(), (n) => n.id, (n) => [n.hostname], 'swarmts node ls');
   }
-}
-
-/** By exact id or name, else by unique id prefix. */
-function findOne<T extends { id: string }>(what: string, reference: string, items: readonly T[], keys: (item: T) => string[], listCommand: string): T {
-  const exact = items.filter((item) => keys(item).includes(reference));
-  const matches = exact.length > 0 ? exact : items.filter((item) => item.id.startsWith(reference));
-  if (matches.length === 0) throw new SwarmError('NOT_FOUND', `no ${what} ${JSON.stringify(reference)}: see \`${listCommand}\``);
-  if (matches.length > 1) throw new SwarmError('CONFLICT', `${JSON.stringify(reference)} matches ${matches.length} ${what}s: use a longer id prefix or the full name`);
-  return matches[0]!;
 }

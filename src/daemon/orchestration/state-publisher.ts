@@ -36,9 +36,9 @@ export class StatePublisher {
     this.unsubscribe = this.c.replica.onChange((change) => {
       if (change.kind !== 'applied') return;
       const { isLeader, leader, term } = this.c.leadership();
-      const bytes = this.c.replica.commandsAfter(change.applied.seq - 1)?.[0]?.bytes;
-      if (!isLeader || leader === undefined || bytes === undefined || bytes.length > gossipBytesMax) return;
-      this.publish({ v: 1, kind: 'command', seq: change.applied.seq, bytes, leader, term });
+      const { seq, bytes } = change.applied;
+      if (!isLeader || leader === undefined || bytes.length > gossipBytesMax) return;
+      this.publish({ v: 1, kind: 'command', seq, bytes, leader, term });
     });
     this.timer = setInterval(() => {
       const { isLeader, leader, term } = this.c.leadership();
