@@ -157,6 +157,39 @@ test('global services run one task per eligible node; a drained node\'s task sto
   assert.equal(w.running(), [[0, 'n1', 1], [0, 'n3', 1]]);
 });
 
+test('a rolling update leaves a paused node\'s global task as it is and rolls it once the node is active again', () => {
+  const w = new World(['n1', 'n2', 'n3']);
+  const agent = (image: string) => `services:\n  agent:\n    image: ${image}\n    deploy:\n      mode: global\n      update_config:\n        order: stop-first\n`;
+  w.deploy(agent('busybox'));
+  w.settle();
+  w.nodes.get('n3')!.info.availability = 'pause';
+  w.deploy(agent('busybox:2'));
+  w.settle();
+  assert.equal(w.running('demo_agent'), [[0, 'n1', 2], [0, 'n2', 2], [0, 'n3', 1]], 'the paused node keeps its old task');
+  assert.is(w.store.service('demo_agent')!.update?.state, 'completed');
+
+  w.nodes.get('n3')!.info.availability = 'active';
+  w.pass();
+  assert.is(w.store.service('demo_agent')!.update?.state, 'updating', 'the update resumes');
+  w.settle();
+  assert.equal(w.running('demo_agent'), [[0, 'n1', 2], [0, 'n2', 2], [0, 'n3', 2]]);
+  assert.is(w.store.service('demo_agent')!.update?.state, 'completed');
+});
+
+test('a paused node gets no new global task, not even for one that was unhealthy', () => {
+  const w = new World(['n1', 'n2']);
+  w.deploy('services:\n  agent:\n    image: busybox\n    healthcheck:\n      test: ["CMD", "true"]\n    deploy:\n      mode: global\n');
+  w.settle();
+  w.nodes.get('n2')!.info.availability = 'pause';
+  const sick = w.store.tasksOf('svc-agent').find((t) => t.nodeId === 'n2')!;
+  w.store.apply({ type: 'task-status', reports: [{ taskId: sick.id, state: 'running', error: 'health check failed 3 times', health: 'unhealthy', atMs: w.nowMs }] });
+  w.settle();
+  assert.equal(w.running('demo_agent'), [[0, 'n1', 1]]);
+  w.nodes.get('n2')!.info.availability = 'active';
+  w.settle();
+  assert.equal(w.running('demo_agent'), [[0, 'n1', 1], [0, 'n2', 1]]);
+});
+
 test('an unhealthy task is shut down and a fresh task takes its slot', () => {
   const w = new World(['n1', 'n2']);
   w.deploy(web('    healthcheck:\n      test: ["CMD", "true"]\n', 2));

@@ -70,7 +70,9 @@ function reconcileService(store: ClusterStore, service: ServiceRecord, nodes: Ma
 
   const waiting = dependencyWait(store, service);
   if (global) {
-    for (const nodeId of [...eligible!].sort()) if (!occupied.has(`node:${nodeId}`)) created.push(newTask(service, 0, nodeId, input));
+    // A paused node keeps the task it runs but gets no new one, not even in place of one that ended.
+    const vacant = [...eligible!].sort().filter((nodeId) => !occupied.has(`node:${nodeId}`) && nodes.get(nodeId)?.info.availability !== 'pause');
+    for (const nodeId of vacant) created.push(newTask(service, 0, nodeId, input));
   } else {
     for (let slot = 1; slot <= service.spec.replicas; slot++) if (!occupied.has(`slot:${slot}`)) created.push(newTask(service, slot, undefined, input));
     for (const task of tasks) if (task.slot > service.spec.replicas) pass.setDesired(task, 'shutdown');

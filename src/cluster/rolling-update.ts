@@ -25,7 +25,16 @@ function preferredOld(a: TaskRecord, b: TaskRecord): boolean {
  */
 export function planUpdate(service: ServiceRecord, tasks: readonly TaskRecord[], input: ReconcileInput, pass: PassBuilder): TaskRecord[] {
   const status = service.update;
-  if (status === undefined || status.state === 'paused' || status.state === 'rollback_paused' || status.state === 'completed' || status.state === 'rollback_completed') {
+  if (status === undefined || status.state === 'paused' || status.state === 'rollback_paused') return [];
+  // A global task on a paused node is left alone (swarmkit: pause adds and updates nothing), so
+  // an update can complete without it; once the node is active again the update resumes there.
+  const onPausedNode = (task: TaskRecord) => task.slot === 0 && input.nodes.some((node) => node.info.id === task.nodeId && node.info.availability === 'pause');
+  const rollable = (task: TaskRecord) => pass.desiredOf(task) === 'running' && task.specVersion < service.version && isLive(task) && !onPausedNode(task);
+  if (status.state === 'completed' || status.state === 'rollback_completed') {
+    if (tasks.some(rollable)) {
+      const state = status.state === 'completed' ? 'updating' : 'rollback_started';
+      pass.command.updates.push({ serviceId: service.id, status: { ...status, state, startedAtMs: input.nowMs, completedAtMs: undefined, message: `${state === 'updating' ? 'update' : 'rollback'} resumed on a node no longer paused` } });
+    }
     return [];
   }
   const rollingBack = status.state === 'rollback_started';
@@ -60,7 +69,7 @@ export function planUpdate(service: ServiceRecord, tasks: readonly TaskRecord[],
   }
 
   const inFlight = fresh.filter((t) => isLive(t) && t.state !== 'running').length;
-  const waiting = outdated.filter((old) => pass.desiredOf(old) === 'running' && !fresh.some((t) => sameSlot(t, old)));
+  const waiting = outdated.filter((old) => rollable(old) && !fresh.some((t) => sameSlot(t, old)));
   if (waiting.length === 0 && inFlight === 0) {
     setStatus({ state: rollingBack ? 'rollback_completed' : 'completed', completedAtMs: input.nowMs, message: `${rollingBack ? 'rollback' : 'update'} completed` });
     return [];

@@ -226,7 +226,9 @@ export function converged(run: OrchestrationRun): { ok: boolean; why: string } {
     const tasks = store.tasksOf(service.id);
     const running = tasks.filter((t) => t.desiredState === 'running' && t.state === 'running');
     const unsettled = tasks.filter((t) => t.desiredState === 'running' && !isTerminal(t.state) && t.state !== 'running');
-    const expected = service.spec.mode === 'global' ? store.nodeList().filter((n) => n.availability === 'active' && service.spec.placement.constraints.every((c) => matchesConstraint(nodeInfoOf(n), c))).length : service.spec.replicas;
+    // Global: one task per active matching node; a paused one keeps the task it had, if any.
+    const globalNodes = store.nodeList().filter((n) => (n.availability === 'active' || (n.availability === 'pause' && running.some((t) => t.nodeId === n.id))) && service.spec.placement.constraints.every((c) => matchesConstraint(nodeInfoOf(n), c)));
+    const expected = service.spec.mode === 'global' ? globalNodes.length : service.spec.replicas;
     if (running.length !== expected || unsettled.length > 0) {
       const show = (t: TaskRecord) => `${t.id} slot ${t.slot} v${t.specVersion} ${t.state} (desired ${t.desiredState}) on ${t.nodeId ?? '-'} ${t.error}`;
       const emptySlots = service.spec.mode === 'global' ? [] : Array.from({ length: service.spec.replicas }, (_, i) => i + 1).filter((slot) => !running.some((t) => t.slot === slot));
