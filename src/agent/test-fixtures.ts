@@ -28,7 +28,7 @@ export function webSpec(body = '    image: busybox\n', volumes: string[] = []): 
 export function taskOf(spec: ServiceSpec, id: string, over: Partial<TaskRecord> = {}): TaskRecord {
   return {
     id, serviceId: 'svc-web', slot: 1, nodeId: 'n1', desiredState: 'running', state: 'assigned', error: '',
-    createdAtMs: 0, updatedAtMs: 0, spec, specVersion: 1, containerId: undefined, exitCode: undefined, health: undefined,
+    createdAtMs: 0, updatedAtMs: 0, spec, specVersion: 1, containerId: undefined, exitCode: undefined, health: undefined, address: undefined, networks: [],
     ...over,
   };
 }

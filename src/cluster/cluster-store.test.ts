@@ -20,7 +20,7 @@ const deploy = (services: ServiceSpec[], atMs: number, prune = false): ClusterCo
 });
 
 function task(id: string, serviceId: string, spec: ServiceSpec, slot: number): TaskRecord {
-  return { id, serviceId, slot, nodeId: undefined, desiredState: 'running', state: 'new', error: '', createdAtMs: 0, updatedAtMs: 0, spec, specVersion: 1, containerId: undefined, exitCode: undefined, health: undefined };
+  return { id, serviceId, slot, nodeId: undefined, desiredState: 'running', state: 'new', error: '', createdAtMs: 0, updatedAtMs: 0, spec, specVersion: 1, containerId: undefined, exitCode: undefined, health: undefined, address: undefined, networks: [] };
 }
 
 test('deploy creates, then updates only what changed; scale keeps the version; prune removes', () => {
@@ -93,7 +93,7 @@ test('nodes are registered with hostname and role, then updated; a snapshot rest
   store.apply({ type: 'update-node', node: 'n1', hostname: 'a', role: 'manager', atMs: 1 });
   store.apply({ type: 'update-node', node: 'n1', availability: 'drain', labelsAdd: { zone: 'z1', disk: 'ssd' }, atMs: 2 });
   store.apply({ type: 'update-node', node: 'n1', labelsRemove: ['disk'], atMs: 3 });
-  assert.equal(store.node('n1'), { id: 'n1', hostname: 'a', role: 'manager', availability: 'drain', labels: { zone: 'z1' } });
+  assert.equal(store.node('n1'), { id: 'n1', hostname: 'a', role: 'manager', availability: 'drain', labels: { zone: 'z1' }, subnet: '10.200.1.0/24', lastTaskAddress: undefined });
   store.apply(deploy([web!, db!], 4));
   const copy = new ClusterStore();
   copy.importSnapshot(store.exportSnapshot());

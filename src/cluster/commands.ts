@@ -14,8 +14,20 @@ export interface DeployStackCommand {
   stack: string;
   /** `id` is used only for services the stack does not have yet. */
   services: Array<{ id: string; spec: ServiceSpec }>;
+  /**
+   * The full name of each network key the services use; external ones must exist. Keys not
+   * listed are the stack's own, `${stack}_${key}`.
+   */
+  networks?: StackNetworkName[];
   prune: boolean;
   atMs: number;
+}
+
+/** A stack file's network key and the cluster network it stands for. */
+export interface StackNetworkName {
+  key: string;
+  name: string;
+  external: boolean;
 }
 
 export interface RemoveStackCommand {

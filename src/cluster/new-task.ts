@@ -18,5 +18,7 @@ export function newTask(service: ServiceRecord, slot: number, nodeId: string | u
     containerId: undefined,
     exitCode: undefined,
     health: undefined,
+    address: undefined,
+    networks: service.networks,
   };
 }

@@ -311,7 +311,7 @@ test('a pass planned before the stack was removed brings none of its tasks back;
 
 function newTaskLike(id: string): TaskRecord {
   const spec = parseStack({ fileName: 's.yml', text: web(), stackName: 'demo', env: {}, readFile: () => undefined, baseDir: '/' }).stack.services[0]!;
-  return { id, serviceId: 'svc-gone', slot: 1, nodeId: undefined, desiredState: 'running', state: 'new', error: '', createdAtMs: 0, updatedAtMs: 0, spec, specVersion: 1, containerId: undefined, exitCode: undefined, health: undefined };
+  return { id, serviceId: 'svc-gone', slot: 1, nodeId: undefined, desiredState: 'running', state: 'new', error: '', createdAtMs: 0, updatedAtMs: 0, spec, specVersion: 1, containerId: undefined, exitCode: undefined, health: undefined, address: undefined, networks: [] };
 }
 
 test.run();

@@ -1,5 +1,5 @@
 import type { NodeAvailability, NodeRole } from '../spec/node-info.js';
-import type { ServiceSpec } from '../spec/service-spec.js';
+import type { PortSpec, ServiceSpec } from '../spec/service-spec.js';
 import type { Task, TaskState } from '../spec/task.js';
 
 /**
@@ -18,11 +18,23 @@ export interface UpdateStatus {
   message: string;
 }
 
+/** A published port with its number decided (picked from 30000-32767 when the spec gave none). */
+export type PublishedPort = PortSpec & { published: number };
+
+/** How a service is reached: its virtual IP (none with endpoint_mode dnsrr) and the ports it publishes. */
+export interface ServiceEndpoint {
+  vip: string | undefined;
+  ports: PublishedPort[];
+}
+
 export interface ServiceRecord {
   id: string;
   /** `${stack}_${name}`: what the CLI and DNS use. */
   fullName: string;
   spec: ServiceSpec;
+  /** Full names of the networks its tasks join (`${stack}_default`, say). */
+  networks: string[];
+  endpoint: ServiceEndpoint;
   /** Bumped on every change of the spec; tasks carry the version they were made from. */
   version: number;
   /** The spec before the last change, for `service rollback`; undefined before any change. */
@@ -42,6 +54,10 @@ export interface TaskRecord extends Task {
   exitCode: number | undefined;
   /** From the health check, when the service has one. */
   health: 'starting' | 'healthy' | 'unhealthy' | undefined;
+  /** The container's address in its node's subnet, given when the task is assigned; held until the task ends. */
+  address: string | undefined;
+  /** Full names of the networks the task joined: its service's at creation. */
+  networks: string[];
 }
 
 /** The operator's side of a node: what `node update` and `node promote` change. */
@@ -51,6 +67,19 @@ export interface NodeRecord {
   role: NodeRole;
   availability: NodeAvailability;
   labels: Record<string, string>;
+  /** The node's share of the address pool for its containers; undefined only when the pool is used up. */
+  subnet: string | undefined;
+  /** The last task address given on this node: the next one is taken after it. */
+  lastTaskAddress: string | undefined;
+}
+
+/** A stack's network: tasks on one network reach each other and its services' virtual IPs, not other networks'. */
+export interface NetworkRecord {
+  /** `${stack}_${key}`. */
+  name: string;
+  /** The stack that declared it; it is removed with the stack once no service uses it. */
+  stack: string;
+  createdAtMs: number;
 }
 
 export interface StackRecord {

@@ -6,7 +6,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { buildBusyboxImage } from './busybox-image.js';
-import { run } from './exec.js';
+import { run } from '../../core/run-command.js';
 import { pushLayout } from './push.js';
 import { parseReference } from './reference.js';
 import { defaultRegistryConfig, type RegistryConfig } from './registry-config.js';

@@ -2,7 +2,7 @@ import { lstat, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SwarmError } from '../../core/errors.js';
 import { DigestCounter } from './digest.js';
-import { run } from './exec.js';
+import { run } from '../../core/run-command.js';
 import { openLayerTar } from './layer-stream.js';
 import { memberPath, readTar } from './tar-reader.js';
 

@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SwarmError } from '../../core/errors.js';
-import { run } from './exec.js';
+import { run } from '../../core/run-command.js';
 import type { LayerStore } from './layer-store.js';
 import { currentMounts } from './mounts.js';
 

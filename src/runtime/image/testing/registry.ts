@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../exec.js';
+import { run } from '../../../core/run-command.js';
 
 /**
  * A real distribution registry (Debian's `docker-registry`) on 127.0.0.1 for tests: a free

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { currentMounts } from '../mounts.js';
-import { run } from '../exec.js';
+import { run } from '../../../core/run-command.js';
 
 /**
  * A unique temp directory per test that is always removed, even with mounts left inside

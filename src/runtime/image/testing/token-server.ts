@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../exec.js';
+import { run } from '../../../core/run-command.js';
 
 /**
  * A Docker-style token service for tests (the real protocol, a small implementation): it

@@ -1,6 +1,6 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { SwarmError, type ErrorCode } from '../../core/errors.js';
+import { SwarmError, type ErrorCode } from './errors.js';
 
 /** Largest stdout or stderr kept from a helper command: enough for its answer or error, bounded for a chatty one. */
 export const outputBytesMax = 16 * 1024;
