@@ -13,7 +13,7 @@ node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
 
 packages=(gcc make pkg-config libseccomp-dev libjson-c-dev busybox-static docker-registry
           crun runc nftables iproute2 iputils-ping curl attr tar gzip zstd util-linux jq
-          apache2-utils openssl)
+          apache2-utils openssl tmux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

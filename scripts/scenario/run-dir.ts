@@ -81,12 +81,23 @@ export async function removeRunLeftovers(dir: RunDir): Promise<void> {
     await run('ip', ['netns', 'del', name]).catch(() => {});
   }
   await run('ip', ['link', 'del', `${dir.prefix}br`]).catch(() => {});
+  await removeTaskNamespaces(dir.path);
   await removeNodeCgroups(`${dir.prefix}-`);
   await unmountUnder(dir.path);
   try {
     rmSync(dir.path, { recursive: true, force: true });
   } catch (err) {
     process.stderr.write(`warning: could not remove ${dir.path}: ${(err as Error).message}\n`);
+  }
+}
+
+/**
+ * Deletes the task network namespaces the run's daemons recorded (`h<N>/state/network/tasks/<task id>`):
+ * they are bound under the machine's /run/netns, so they outlive the hosts' namespaces.
+ */
+async function removeTaskNamespaces(path: string): Promise<void> {
+  for (const host of listDir(path)) {
+    for (const taskId of listDir(join(path, host, 'state', 'network', 'tasks'))) await run('ip', ['netns', 'del', `swt-${taskId}`]).catch(() => {});
   }
 }
 

@@ -6,6 +6,7 @@ import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
 import { defaultAgentConfig, validateAgentConfig, type AgentConfig } from './agent-config.js';
 import type { ImageService } from './image-service.js';
 import { ReportLog } from './report-log.js';
+import type { TaskNetworking } from './task-networking.js';
 import { TaskController, type TaskControllerComponents } from './task-controller.js';
 import { taskIdOf } from './task-labels.js';
 import type { Timers } from './timers.js';
@@ -28,6 +29,8 @@ export interface AgentComponents {
    * throws, the batch is offered again at the next flush.
    */
   report: (reports: TaskStatusReport[]) => void;
+  /** The cluster network for task containers; undefined gives them only loopback. */
+  network?: TaskNetworking;
 }
 
 /**
@@ -58,7 +61,7 @@ export class Agent {
     this.parts = {
       node: { id: c.nodeId, hostname: c.nodeHostname },
       runtime: c.runtime, images: c.images, volumes: new LocalVolumes(c.volumesDir),
-      clock: c.clock, timers: c.timers, log: c.log, reports: this.reports, config,
+      clock: c.clock, timers: c.timers, log: c.log, reports: this.reports, config, network: c.network,
     };
   }
 
@@ -192,6 +195,8 @@ export class Agent {
     try {
       if (info.state === 'running') await this.c.runtime.stop(info.id, info.spec.stopTimeoutMs ?? this.config.strayStopTimeoutMs);
       await this.c.runtime.remove(info.id, true);
+      const taskId = taskIdOf(info.labels, this.c.nodeId);
+      if (taskId !== undefined) await this.c.network?.detach(taskId);
     } catch (err) {
       if (!isSwarmError(err, 'CONTAINER_NOT_FOUND')) this.c.log.warn('removing a stray container failed', { container: info.id, error: errorMessage(err) });
     } finally {

@@ -11,6 +11,7 @@ import { exitOutcome } from './exit-outcome.js';
 import { HealthCheck, healthProbeArgs } from './health-check.js';
 import type { ImageService } from './image-service.js';
 import type { ReportLog } from './report-log.js';
+import type { TaskNetworking } from './task-networking.js';
 import { resolveTaskMounts } from './task-mounts.js';
 import type { Timers } from './timers.js';
 import type { LocalVolumes } from './volumes.js';
@@ -26,6 +27,7 @@ export interface TaskControllerComponents {
   log: Logger;
   reports: ReportLog;
   config: AgentConfig;
+  network: TaskNetworking | undefined;
 }
 
 /**
@@ -205,6 +207,14 @@ export class TaskController {
       return this.reject(errorMessage(err));
     }
     if (!this.wantsRunning()) return true;
+    if (this.c.network !== undefined) {
+      try {
+        const attachment = await this.c.network.attach(task, spec.hostname ?? '');
+        spec = { ...spec, network: attachment.network, mounts: [...spec.mounts, ...attachment.mounts] };
+      } catch (err) {
+        return this.reject(`connecting to the network: ${errorMessage(err)}`);
+      }
+    }
     try {
       this.containerId = (await this.c.runtime.create(spec)).id;
     } catch (err) {
@@ -221,6 +231,7 @@ export class TaskController {
     this.report('rejected', error);
     this.phase = 'gone';
     void this.c.volumes.removeAnonymous(this.taskId).catch(() => undefined);
+    void this.detachNetwork();
     return false;
   }
 
@@ -264,7 +275,7 @@ export class TaskController {
     return this.task?.spec.stopGracePeriodMs ?? this.adoptedStopTimeoutMs ?? this.c.config.strayStopTimeoutMs;
   }
 
-  /** Removes the container and the task's anonymous volumes; failures are logged (the stray sweep retries). */
+  /** Removes the container, the task's anonymous volumes and its network; failures are logged (the stray sweep retries). */
   private async removeContainer(): Promise<void> {
     const id = this.containerId;
     if (id !== undefined) {
@@ -278,6 +289,15 @@ export class TaskController {
       await this.c.volumes.removeAnonymous(this.taskId);
     } catch (err) {
       this.c.log.warn('removing a task\'s anonymous volumes failed', { task: this.taskId, error: errorMessage(err) });
+    }
+    await this.detachNetwork();
+  }
+
+  private async detachNetwork(): Promise<void> {
+    try {
+      await this.c.network?.detach(this.taskId);
+    } catch (err) {
+      this.c.log.warn('removing a task\'s network failed', { task: this.taskId, error: errorMessage(err) });
     }
   }
 

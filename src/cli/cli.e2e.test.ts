@@ -25,7 +25,7 @@ function swarmts(args: string[], input?: string): { code: number; stdout: string
 }
 
 async function startDaemon(): Promise<void> {
-  daemon = spawn(process.execPath, [main, '--state-dir', stateDir, 'daemon', '--name', nodeName], { stdio: ['ignore', 'ignore', 'pipe'] });
+  daemon = spawn(process.execPath, [main, '--state-dir', stateDir, 'daemon', '--name', nodeName, '--network', 'none'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   daemon.stderr!.on('data', (d) => (log += d));
   for (let i = 0; i < 100; i++) {

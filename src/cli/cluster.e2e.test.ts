@@ -22,7 +22,7 @@ function swarmts(node: string, args: string[]): { code: number; stdout: string; 
 }
 
 async function startDaemon(name: string): Promise<void> {
-  const child = spawn(process.execPath, [main, '--state-dir', stateDir(name), 'daemon', '--name', `${name}-${process.pid}`], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [main, '--state-dir', stateDir(name), 'daemon', '--name', `${name}-${process.pid}`, '--network', 'none'], { stdio: 'ignore' });
   daemons.push(child);
   await waitFor(`daemon ${name} answers`, () => existsSync(join(stateDir(name), 'swarmts.sock')) && swarmts(name, ['info']).code === 0, { timeoutMs: 20_000, intervalMs: 200 });
 }

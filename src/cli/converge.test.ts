@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { UpdateStatus } from '../cluster/records.js';
 import { isSwarmError } from '../core/errors.js';
 import type { ServiceSummary, TaskSummary } from '../daemon/api-orchestration.js';
-import { watchConvergence, type ConvergeOptions, type ConvergeTarget } from './converge.js';
+import { NotConvergedError, watchConvergence, type ConvergeOptions, type ConvergeTarget } from './converge.js';
 
 /** The watcher against scripted polls and a simulated clock: no real time passes. */
 
@@ -16,7 +16,7 @@ function summary(name: string, image: string, running: number, desired: number, 
 }
 
 function task(name: string, serviceId: string, state: TaskSummary['state'], error: string): TaskSummary {
-  return { id: `t-${name}`, serviceId, name, slot: 1, image: 'x', nodeId: undefined, node: undefined, desiredState: 'running', state, health: undefined, error, containerId: undefined, exitCode: undefined, createdAt: 0, updatedAt: 0 };
+  return { id: `t-${name}`, serviceId, name, slot: 1, image: 'x', nodeId: undefined, node: undefined, desiredState: 'running', state, health: undefined, error, containerId: undefined, exitCode: undefined, address: undefined, createdAt: 0, updatedAt: 0 };
 }
 
 /** Each poll answers the next script entry (the last one repeats); returns what was printed. */
@@ -24,7 +24,7 @@ function run(script: ServiceSummary[][], expected: ConvergeTarget['expected'], t
   let now = 0;
   let poll = 0;
   const printed: string[] = [];
-  const target: ConvergeTarget = { what: 'stack demo', expected, services: async () => script[Math.min(poll++, script.length - 1)]!, tasks: async () => tasks };
+  const target: ConvergeTarget = { what: 'stack demo', followWith: 'swarmts stack ps demo', expected, services: async () => script[Math.min(poll++, script.length - 1)]!, tasks: async () => tasks };
   const options: ConvergeOptions = { timeoutMs, pollIntervalMs: 500, nowMs: () => now, sleep: async (ms) => void (now += ms), print: (line) => printed.push(line) };
   return { done: watchConvergence(target, options), printed, polls: () => poll };
 }
@@ -50,7 +50,7 @@ test('a paused update fails at once with what to do', async () => {
     await w.done;
     assert.unreachable();
   } catch (err) {
-    if (!isSwarmError(err, 'CONFLICT')) throw err;
+    if (!isSwarmError(err, 'CONFLICT') || !(err instanceof NotConvergedError)) throw err;
     assert.match(err.message, 'the update of demo_web paused: task exited with 1; see `swarmts service ps demo_web`');
   }
 });
@@ -62,7 +62,7 @@ test('after the timeout, the tasks still not running are listed with their error
     await w.done;
     assert.unreachable();
   } catch (err) {
-    if (!isSwarmError(err, 'TIMEOUT')) throw err;
+    if (!isSwarmError(err, 'TIMEOUT') || !(err instanceof NotConvergedError)) throw err;
     assert.is(err.message, 'stack demo did not converge within 2 seconds; tasks not running:\n  demo_web.2 (pending): no suitable node: 1 node is drained\nThe cluster keeps trying; follow it with `swarmts stack ps demo`');
   }
   assert.is(w.polls(), 5, 'polls at 0, 500, 1000, 1500 and 2000 ms');

@@ -13,6 +13,8 @@ import { humanDuration } from './format.js';
 /** What is being watched: `what` names it in messages ("stack demo", "service demo_web"). */
 export interface ConvergeTarget {
   what: string;
+  /** The command that shows the tasks, suggested on a timeout: `swarmts stack ps demo`. */
+  followWith: string;
   /** Full names of the services to follow, and what each must show before it counts (guards against reading the state from before the change). */
   expected: Map<string, { image?: string; replicas?: number }>;
   services(): Promise<ServiceSummary[]>;
@@ -28,6 +30,9 @@ export interface ConvergeOptions {
   sleep(ms: number): Promise<void>;
   print(line: string): void;
 }
+
+/** The change was accepted but did not converge: it timed out (TIMEOUT) or its update paused (CONFLICT). The CLI exits 3. */
+export class NotConvergedError extends SwarmError {}
 
 const inProgress = new Set(['updating', 'rollback_started']);
 const paused = new Set(['paused', 'rollback_paused']);
@@ -50,7 +55,7 @@ function isCurrent(s: ServiceSummary | undefined, expected: { image?: string; re
 
 const converged = (s: ServiceSummary): boolean => s.running === s.desired && !inProgress.has(s.update?.state ?? '');
 
-/** Resolves once converged; throws TIMEOUT (listing the tasks still pending and why) or CONFLICT when an update paused. */
+/** Resolves once converged; throws NotConvergedError: TIMEOUT (listing the tasks still pending and why), or CONFLICT when an update paused. */
 export async function watchConvergence(target: ConvergeTarget, options: ConvergeOptions): Promise<void> {
   const deadline = options.nowMs() + options.timeoutMs;
   const shown = new Map<string, string>();
@@ -67,7 +72,7 @@ export async function watchConvergence(target: ConvergeTarget, options: Converge
       if (shown.get(name) !== line) options.print(line);
       shown.set(name, line);
       if (paused.has(s.update?.state ?? '')) {
-        throw new SwarmError('CONFLICT', `the update of ${name} paused: ${s.update!.message || 'too many new tasks failed'}; see \`swarmts service ps ${name}\`, then fix the service and update it again, or run \`swarmts service rollback ${name}\``);
+        throw new NotConvergedError('CONFLICT', `the update of ${name} paused: ${s.update!.message || 'too many new tasks failed'}; see \`swarmts service ps ${name}\`, then fix the service and update it again, or run \`swarmts service rollback ${name}\``);
       }
       done &&= converged(s);
     }
@@ -80,11 +85,11 @@ export async function watchConvergence(target: ConvergeTarget, options: Converge
   }
 }
 
-async function timedOut(target: ConvergeTarget, timeoutMs: number, serviceIds: Set<string | undefined>): Promise<SwarmError> {
+async function timedOut(target: ConvergeTarget, timeoutMs: number, serviceIds: Set<string | undefined>): Promise<NotConvergedError> {
   const pending = (await target.tasks()).filter((t) => t.desiredState === 'running' && t.state !== 'running' && serviceIds.has(t.serviceId));
   const lines = pending.map((t) => `  ${t.name} (${t.state})${t.error ? `: ${t.error}` : ''}`);
   const detail = lines.length > 0 ? `; tasks not running:\n${lines.join('\n')}` : '';
-  return new SwarmError('TIMEOUT', `${target.what} did not converge within ${humanDuration(timeoutMs)}${detail}\nThe cluster keeps trying; follow it with \`swarmts ${target.what.startsWith('stack') ? 'stack ps' : 'service ps'} ${target.what.split(' ')[1]}\``);
+  return new NotConvergedError('TIMEOUT', `${target.what} did not converge within ${humanDuration(timeoutMs)}${detail}\nThe cluster keeps trying; follow it with \`${target.followWith}\``);
 }
 
 /** The real clock and timers, for the CLI. */

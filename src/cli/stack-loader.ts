@@ -3,11 +3,14 @@ import { dirname, resolve } from 'node:path';
 import { isSwarmError, SwarmError } from '../core/errors.js';
 import { formatProblem, parseStack, type StackProblem } from '../spec/index.js';
 import { mergeStackFiles, relocateProblems, relocateWarning, type MergedStackFiles } from '../spec/merge-stack-files.js';
+import type { StackNetworkName } from '../cluster/commands.js';
 import type { ServiceSpec } from '../spec/service-spec.js';
 
 /** What `stack deploy` sends, and what the parser had to say about it. */
 export interface LoadedStack {
   services: ServiceSpec[];
+  /** What each network key stands for: the stack's own `${stack}_${key}`, or an external network's name. */
+  networks: StackNetworkName[];
   warnings: string[];
 }
 
@@ -38,7 +41,10 @@ export function loadStack(files: string[], stackName: string, env: NodeJS.Proces
       baseDir,
       readFile: (path) => { try { return readFileSync(path, 'utf8'); } catch { return undefined; } },
     });
-    return { services: parsed.stack.services, warnings: parsed.warnings.map((w) => relocateWarning(merged, w)) };
+    const networks = Object.entries(parsed.stack.networks).map(([key, network]) => ({
+      key, name: network.external ? network.externalName ?? key : `${stackName}_${key}`, external: network.external,
+    }));
+    return { services: parsed.stack.services, networks, warnings: parsed.warnings.map((w) => relocateWarning(merged, w)) };
   } catch (err) {
     if (!isSwarmError(err, 'STACK_INVALID')) throw err;
     throw invalid(relocateProblems(merged, (err.details?.['problems'] ?? []) as StackProblem[]));

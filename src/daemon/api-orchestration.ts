@@ -1,4 +1,5 @@
-import type { UpdateStatus } from '../cluster/records.js';
+import type { StackNetworkName } from '../cluster/commands.js';
+import type { ServiceEndpoint, UpdateStatus } from '../cluster/records.js';
 import type { NodeAvailability, NodeRole } from '../spec/node-info.js';
 import type { PortSpec, ServiceMode, ServiceSpec } from '../spec/service-spec.js';
 import type { TaskState } from '../spec/task.js';
@@ -12,6 +13,8 @@ import type { TaskState } from '../spec/task.js';
 /** POST /v1/stacks/:name/deploy — the CLI parses the stack files and sends the services. */
 export interface DeployStackRequest {
   services: ServiceSpec[];
+  /** The cluster network each network key of the stack file stands for; keys not listed are `${stack}_${key}`. */
+  networks?: StackNetworkName[];
   /** Remove the stack's services that are no longer in the files. */
   prune: boolean;
 }
@@ -54,6 +57,10 @@ export interface ServiceDetail extends ServiceSummary {
   spec: ServiceSpec;
   version: number;
   previousSpec: ServiceSpec | undefined;
+  /** Its virtual IP (none with endpoint_mode dnsrr) and published ports, numbers decided. */
+  endpoint: ServiceEndpoint;
+  /** Full names of the networks its tasks join. */
+  networks: string[];
 }
 
 /** GET /v1/services/:ref/tasks, GET /v1/stacks/:name/tasks, GET /v1/tasks?node=REF */
@@ -73,6 +80,8 @@ export interface TaskSummary {
   error: string;
   containerId: string | undefined;
   exitCode: number | undefined;
+  /** The task's address on the cluster network, once placed. */
+  address: string | undefined;
   createdAt: number;
   updatedAt: number;
 }

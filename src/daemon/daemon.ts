@@ -26,7 +26,9 @@ export async function startDaemon(options: DaemonOptions, log: Logger): Promise<
   try {
     const node = await openNodeRuntime(paths, options, log);
     await node.recover();
-    const cluster = new ClusterControl(paths.stateDir, options.nodeName, log, { runtime: node.runtime, images: node.images, volumesDir: paths.volumes });
+    const cluster = new ClusterControl(paths.stateDir, options.nodeName, log, {
+      runtime: node.runtime, images: node.images, volumesDir: paths.volumes, network: options.network === 'overlay' ? { dir: paths.network, loadBalancer: options.loadBalancer } : undefined,
+    });
     // A node that cannot rejoin still serves its API, so that `leave --force` and the containers stay reachable.
     await cluster.boot().catch((err: unknown) => log.error(`could not rejoin the cluster: ${errorMessage(err)}`));
     const router = registerRoutes(new HttpRouter(log.child('api')), { ...node, cluster });

@@ -154,13 +154,14 @@ export class MemoryOrchestrationService implements OrchestrationService {
       id, name: fullName, stack: spec.stack, mode: spec.mode, image: spec.image, running: 0, desired, ports: spec.ports,
       update: current === undefined ? undefined : { state: 'updating', startedAtMs: this.nowMs, completedAtMs: undefined, message: '' },
       createdAt: current?.createdAt ?? this.nowMs, updatedAt: this.nowMs, spec, version: (current?.version ?? 0) + 1, previousSpec: current?.spec,
+      endpoint: { vip: undefined, ports: [] }, networks: [],
     });
     for (const t of this.taskList) if (t.serviceId === id && t.desiredState === 'running') Object.assign(t, { desiredState: 'shutdown', state: 'shutdown' });
     for (let slot = 1; slot <= desired; slot++) {
       const taskId = `task${this.nextId++}x`.padEnd(25, '0');
       this.taskList.push({
         id: taskId, serviceId: id, name: `${fullName}.${slot}`, slot, image: spec.image, nodeId: undefined, node: undefined,
-        desiredState: 'running', state: 'pending', health: undefined, error: this.pendingError ?? '', containerId: undefined, exitCode: undefined,
+        desiredState: 'running', state: 'pending', health: undefined, error: this.pendingError ?? '', containerId: undefined, exitCode: undefined, address: undefined,
         createdAt: this.nowMs, updatedAt: this.nowMs,
       });
     }

@@ -23,6 +23,8 @@ export interface NodePaths {
   logFile: string;
   /** Named volumes of tasks: `<volumes>/<stack>_<name>`. */
   volumes: string;
+  /** Service networking: task namespaces' records and resolver files. */
+  network: string;
 }
 
 /** Paths for a daemon with this state directory and node name. */
@@ -38,6 +40,7 @@ export function nodePaths(stateDir: string, nodeName: string): NodePaths {
     cgroupParent: `/swarmts/${cgroupSafe(nodeName)}`,
     logFile: join(stateDir, 'daemon.log'),
     volumes: join(stateDir, 'volumes'),
+    network: join(stateDir, 'network'),
   };
 }
 

@@ -119,7 +119,7 @@ export function validateDeployRequest(stack: string, body: unknown): DeployStack
   const problems: string[] = [];
   const stackProblem = dnsLabelError(stack);
   if (stackProblem !== undefined) problems.push(`stack name: ${stackProblem}`);
-  shape({ services: list(() => undefined), prune: optional(bool) })(body, '', problems);
+  shape({ services: list(() => undefined), prune: optional(bool), networks: optional(list(shape({ key: nonEmpty, name: nonEmpty, external: bool }))) })(body, '', problems);
   const services = isObject(body) && Array.isArray(body['services']) ? body['services'] : [];
   if (services.length === 0 && problems.length === 0) problems.push('services: expected at least one service, got none');
   if (services.length > deployServicesMax) problems.push(`services: expected at most ${deployServicesMax} services, got ${services.length}`);
@@ -129,7 +129,8 @@ export function validateDeployRequest(stack: string, body: unknown): DeployStack
     if (typeof name === 'string' && names.indexOf(name) !== i) problems.push(`services[${i}].name: "${name}" is already the name of services[${names.indexOf(name)}]`);
   });
   if (problems.length > 0) fail('deploy request', problems);
-  return { services: services as ServiceSpec[], prune: (body as Record<string, unknown>)['prune'] === true };
+  const networks = (body as Record<string, unknown>)['networks'] as DeployStackRequest['networks'];
+  return { services: services as ServiceSpec[], prune: (body as Record<string, unknown>)['prune'] === true, ...(networks === undefined ? {} : { networks }) };
 }
 
 /** POST /v1/services/:ref/update. */

@@ -7,6 +7,8 @@ export interface NetworkMembers {
 export interface IsolationView {
   /** The cluster's container address pool, e.g. 10.200.0.0/16. */
   pool: string;
+  /** Where virtual IPs come from, e.g. 10.201.0.0/16. */
+  vipRange: string;
   networks: NetworkMembers[];
 }
 
@@ -21,6 +23,8 @@ const setOf = (name: string, addresses: readonly string[]) =>
  * between containers on the node's bridge (bridge forward): a packet from one cluster
  * address to another passes only if both are on a common network (both directions are
  * checked alike, so the bridge, which has no connection tracking here, needs no state).
+ * A connection to a published port is let through whatever its client: published ports
+ * are open to all, as on any host address; one to a virtual IP is not.
  * Also masquerades what containers send outside the pool. Replaces both tables in one
  * transaction.
  */
@@ -35,7 +39,7 @@ ${sets}
     ip saddr @members ip daddr @members jump isolate
   }
   chain isolate {
-${family === 'inet' ? '    ct state established,related accept\n' : ''}${allow ? `${allow}\n` : ''}    drop
+${family === 'inet' ? `    ct state established,related accept\n    ct status dnat ct original ip daddr != ${view.vipRange} accept\n` : ''}${allow ? `${allow}\n` : ''}    drop
   }
 }`;
   return [

@@ -22,7 +22,7 @@ const dir = mkdtempSync(join(tmpdir(), 'swarmts-netns-test-'));
 const task = (name: string, address: string) => ({ id: `${prefix}${name}`, address, hostname: name });
 const tasks = { h1: [task('a', '10.200.1.2'), task('b', '10.200.1.3'), task('c', '10.200.1.4')], h2: [task('d', '10.200.2.2'), task('e', '10.200.2.3')] };
 // Network front: a, b, d; network back: c, e.
-const isolation = { pool: '10.200.0.0/16', networks: [{ name: 'demo_front', addresses: ['10.200.1.2', '10.200.1.3', '10.200.2.2'] }, { name: 'demo_back', addresses: ['10.200.1.4', '10.200.2.3'] }] };
+const isolation = { pool: '10.200.0.0/16', vipRange: '10.201.0.0/16', networks: [{ name: 'demo_front', addresses: ['10.200.1.2', '10.200.1.3', '10.200.2.2'] }, { name: 'demo_back', addresses: ['10.200.1.4', '10.200.2.3'] }] };
 
 function sh(args: string[]): { ok: boolean; out: string } {
   const result = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8', timeout: 10_000 });
@@ -59,11 +59,13 @@ function destroy(): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-test('tasks reach each other across hosts over VXLAN, only on a common network; down removes everything', async () => {
+test('tasks reach each other across hosts over VXLAN, only on a common network, and outside masqueraded; down removes everything', async () => {
   try {
     must(['ip', 'netns', 'add', lan]);
     must(['ip', '-n', lan, 'link', 'add', 'lan0', 'type', 'bridge']);
     must(['ip', '-n', lan, 'link', 'set', 'lan0', 'up']);
+    // An address outside the cluster with no route back to 10.200.0.0/16: only masqueraded traffic gets answers.
+    must(['ip', '-n', lan, 'addr', 'add', '10.99.240.1/24', 'dev', 'lan0']);
     for (const [i, host] of hosts.entries()) {
       must(['ip', 'netns', 'add', host.ns]);
       must(['ip', 'link', 'add', `${prefix}v${i}`, 'netns', lan, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', host.ns]);
@@ -78,6 +80,7 @@ test('tasks reach each other across hosts over VXLAN, only on a common network; 
     const [d, e] = tasks.h2;
 
     assert.ok(reaches(a!, '10.200.1.1'), 'a reaches its gateway');
+    assert.ok(reaches(a!, '10.99.240.1'), 'a reaches outside the cluster, masqueraded');
     assert.ok(reaches(a!, d!.address), 'a reaches d on the other host (front)');
     assert.ok(reaches(d!, a!.address), 'and back');
     assert.ok(reaches(a!, b!.address), 'a reaches b on its own bridge (front)');

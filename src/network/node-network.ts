@@ -12,6 +12,8 @@ export interface NodeNetworkConfig {
   subnet: string;
   underlay: string;
   pool: string;
+  /** Virtual IPs: routed to the bridge, so the node itself reaches them (the load balancer rewrites them on output). */
+  vipRange: string;
 }
 
 /**
@@ -70,7 +72,7 @@ export class NodeNetwork {
     await writeFile('/proc/sys/net/ipv4/ip_forward', '1');
     const lines: string[] = [];
     if (!(await linkExists(bridgeName))) lines.push(`link add ${bridgeName} mtu ${overlayMtu} type bridge`);
-    lines.push(`addr flush dev ${bridgeName}`, `addr add ${this.gateway}/${prefix} dev ${bridgeName}`, `link set ${bridgeName} up`);
+    lines.push(`addr flush dev ${bridgeName}`, `addr add ${this.gateway}/${prefix} dev ${bridgeName}`, `link set ${bridgeName} up`, `route replace ${this.config.vipRange} dev ${bridgeName}`);
     // A VXLAN device keeps its local address and port for life: made anew when they may differ.
     if (await linkExists(vxlanName)) lines.push(`link del ${vxlanName}`);
     lines.push(

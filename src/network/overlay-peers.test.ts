@@ -22,12 +22,13 @@ test('a peer that moved gets its forwarding entry replaced; a peer that left los
 });
 
 test('the isolation filter accepts a pair only on a common network and masquerades what leaves the pool', () => {
-  const script = isolationRuleset({ pool: '10.200.0.0/16', networks: [{ name: 'a_default', addresses: ['10.200.1.3', '10.200.1.2'] }, { name: 'b_default', addresses: [] }] });
+  const script = isolationRuleset({ pool: '10.200.0.0/16', vipRange: '10.201.0.0/16', networks: [{ name: 'a_default', addresses: ['10.200.1.3', '10.200.1.2'] }, { name: 'b_default', addresses: [] }] });
   assert.match(script, 'delete table inet swarmts');
   assert.match(script, 'set net0 {\n    type ipv4_addr\n    elements = { 10.200.1.2, 10.200.1.3 }\n  }');
   assert.match(script, 'set net1 {\n    type ipv4_addr\n  }', 'an empty set has no elements line');
   assert.match(script, '    ip saddr @net0 ip daddr @net0 accept\n    ip saddr @net1 ip daddr @net1 accept\n    drop');
   assert.match(script, 'ip saddr 10.200.0.0/16 ip daddr != 10.200.0.0/16 masquerade');
+  assert.match(script, 'ct status dnat ct original ip daddr != 10.201.0.0/16 accept', 'published ports are open to every client');
   assert.is(script.split('table bridge swarmts {\n')[1]!.includes('ct state'), false, 'the bridge table keeps no connection state');
 });
 

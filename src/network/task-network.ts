@@ -33,10 +33,11 @@ const netnsDir = '/run/netns';
  * this daemon's namespaces (the machine's /run/netns is shared by every daemon on it).
  */
 export class TaskNetworks {
-  constructor(private readonly dir: string, private readonly subnet: string, private readonly log: Logger) {}
+  constructor(private readonly dir: string, private readonly log: Logger) {}
 
-  async attach(task: NetworkedTask): Promise<TaskAttachment> {
-    if (task.address === undefined) throw new SwarmError('UNAVAILABLE', `task ${task.id} has no address: this node's subnet ${this.subnet} is full; free addresses by removing tasks, or add nodes`);
+  /** Makes the task's namespace on the bridge of `subnet`, this node's. */
+  async attach(task: NetworkedTask, subnet: string): Promise<TaskAttachment> {
+    if (task.address === undefined) throw new SwarmError('UNAVAILABLE', `task ${task.id} has no address: this node's subnet ${subnet} is full; free addresses by removing tasks, or add nodes`);
     const netns = taskNetnsName(task.id);
     const files = join(this.dir, task.id);
     await mkdir(files, { recursive: true, mode: 0o700 });
@@ -44,7 +45,7 @@ export class TaskNetworks {
     await run('ip', ['netns', 'add', netns], { what: `making the network namespace of task ${task.id}` });
     try {
       const veth = hostVethName(task.id);
-      const prefix = parseIpv4Block(this.subnet)!.prefix;
+      const prefix = parseIpv4Block(subnet)!.prefix;
       await ipBatch([
         `link add ${veth} mtu ${overlayMtu} type veth peer name eth0 mtu ${overlayMtu} netns ${netns}`,
         `link set ${veth} master ${bridgeName} up`,
@@ -53,7 +54,7 @@ export class TaskNetworks {
         `addr add ${task.address}/${prefix} dev eth0`,
         'link set lo up',
         'link set eth0 up',
-        `route add default via ${subnetGateway(this.subnet)}`,
+        `route add default via ${subnetGateway(subnet)}`,
       ], `configuring the network of task ${task.id}`, netns);
     } catch (err) {
       await this.deleteNetns(netns);
@@ -61,7 +62,7 @@ export class TaskNetworks {
     }
     const resolvConf = join(files, 'resolv.conf');
     const hosts = join(files, 'hosts');
-    await writeFile(resolvConf, `nameserver ${subnetGateway(this.subnet)}\noptions ndots:0\n`);
+    await writeFile(resolvConf, `nameserver ${subnetGateway(subnet)}\noptions ndots:0\n`);
     await writeFile(hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${task.address}\t${task.hostname}\n`);
     return {
       network: { mode: 'netns', path: join(netnsDir, netns) },

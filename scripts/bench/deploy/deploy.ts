@@ -166,7 +166,7 @@ async function swarmtsSystem(opts: Options): Promise<System> {
     const name = `${tag}h${i}`;
     // nsenter, not `ip netns exec`: that also remounts /sys, hiding the cgroup mounts containers need;
     // it execs node itself, so child.pid is the daemon's.
-    const child = spawn('nsenter', [`--net=/run/netns/${opts.prefix}h${i}`, '--', process.execPath, mainJs, '--state-dir', stateDir, 'daemon', '--name', name], { stdio: ['ignore', log, log] });
+    const child = spawn('nsenter', [`--net=/run/netns/${opts.prefix}h${i}`, '--', process.execPath, mainJs, '--state-dir', stateDir, 'daemon', '--name', name, '--network', 'none'], { stdio: ['ignore', log, log] });
     fs.closeSync(log);
     daemons.push({ index: i, name, stateDir, client: new ApiClient(join(stateDir, 'swarmts.sock')), child, exited: new Promise((done) => child.once('exit', () => done())) });
   }

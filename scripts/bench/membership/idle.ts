@@ -56,7 +56,7 @@ function start(index: number): Daemon {
   const log = join(logDir, `h${index}.log`);
   const fd = fs.openSync(log, 'a');
   const prof = index === profiled ? ['--cpu-prof', `--cpu-prof-dir=${join(logDir, 'prof')}`] : [];
-  const child = spawn('ip', ['netns', 'exec', `${values.prefix}h${index}`, process.execPath, ...prof, mainJs, '--state-dir', stateDir, 'daemon', '--name', `idle-h${index}`], { stdio: ['ignore', fd, fd] });
+  const child = spawn('ip', ['netns', 'exec', `${values.prefix}h${index}`, process.execPath, ...prof, mainJs, '--state-dir', stateDir, 'daemon', '--name', `idle-h${index}`, '--network', 'none'], { stdio: ['ignore', fd, fd] });
   fs.closeSync(fd);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   return { index, ip: `10.99.${values.subnet}.${10 + index}`, stateDir, log, client: new ApiClient(join(stateDir, 'swarmts.sock')), child, exited };

@@ -129,7 +129,7 @@ function startDaemon(opts: BenchOptions, roundDir: string, tag: string, index: n
   const log = fs.openSync(join(roundDir, `h${index}.log`), 'a');
   const name = `${tag}h${index}`;
   // `ip netns exec` execs node itself, so child.pid is the daemon and SIGKILL reaches it.
-  const child = spawn('ip', ['netns', 'exec', netns, process.execPath, mainJs, '--state-dir', stateDir, 'daemon', '--name', name], { stdio: ['ignore', log, log] });
+  const child = spawn('ip', ['netns', 'exec', netns, process.execPath, mainJs, '--state-dir', stateDir, 'daemon', '--name', name, '--network', 'none'], { stdio: ['ignore', log, log] });
   fs.closeSync(log);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   return { index, name, netns, ip: `10.99.${opts.subnet}.${10 + index}`, stateDir, client: new ApiClient(join(stateDir, 'swarmts.sock')), child, exited };

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { ClusterInitResponse, ClusterJoinResponse, JoinTokenResponse } from '../../daemon/api-types.js';
 import { clientFor, type GlobalOptions } from '../context.js';
 
@@ -36,7 +36,7 @@ function withAddressOptions(command: Command): Command {
 export function clusterCommands(globals: () => GlobalOptions): Command[] {
   const init = withAddressOptions(new Command('init'))
     .description('Start a new cluster with this node as its first manager')
-    .option('--format <format>', "'text' (default) or 'json'", 'text')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText('after', '\nExamples:\n  swarmts init\n  swarmts init --advertise-addr 10.0.0.5 --label zone=a')
     .action(async (opts: AddressOptions & { format: string }) => {
       const result = await clientFor(globals()).call<ClusterInitResponse>('POST', '/v1/cluster/init', addressFields(opts));

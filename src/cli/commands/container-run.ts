@@ -3,6 +3,7 @@ import { isSwarmError } from '../../core/errors.js';
 import type { ApiClient } from '../../daemon/api-client.js';
 import type { ContainerInfo, ContainerSpec, ExitStatus, LogLine } from '../../daemon/api-types.js';
 import { clientFor, ExitCode, type GlobalOptions } from '../context.js';
+import { exitCodes } from '../exit-codes.js';
 import { runFlagsToSpec, type RunFlags } from '../run-flags.js';
 import { pullWithProgress } from './image.js';
 
@@ -53,7 +54,7 @@ export function containerRunCommand(globals: () => GlobalOptions): Command {
         container = await client.call<ContainerInfo>('POST', `/v1/containers/${container.id}/start`);
       } catch (err) {
         process.stderr.write(`Error: ${(err as Error).message}\n`);
-        throw new ExitCode(125);
+        throw new ExitCode(exitCodes.containerNotRun);
       }
       if (flags.detach) {
         process.stdout.write(`${container.id}\n`);

@@ -2,11 +2,15 @@ import { createReadStream } from 'node:fs';
 import { Command } from 'commander';
 import type { ImageSummary, ImportResponse, PullEvent } from '../../daemon/api-types.js';
 import { clientFor, type GlobalOptions } from '../context.js';
+import { forEachReference } from '../for-each-reference.js';
 import { humanSize, table } from '../format.js';
+import { formatOption } from '../options.js';
+import { printJson } from '../print-listing.js';
 
 /** `swarmts image pull|import|ls|rm`. */
 export function imageCommand(globals: () => GlobalOptions): Command {
-  const image = new Command('image').description('Manage images on this node');
+  const image = new Command('image').description('Manage images on this node')
+    .addHelpText('after', '\nExamples:\n  swarmts image pull 127.0.0.1:5000/busybox:latest\n  swarmts image ls');
 
   image.command('pull <reference>')
     .description('Pull an image from a registry')
@@ -30,10 +34,11 @@ export function imageCommand(globals: () => GlobalOptions): Command {
   image.command('ls').alias('list')
     .description('List images')
     .option('-q, --quiet', 'print only image ids')
-    .option('--format <format>', "'table' (default) or 'json'", 'table')
+    .addOption(formatOption())
+    .addHelpText('after', '\nExamples:\n  swarmts image ls\n  swarmts image ls --format json | jq -r \'.[].references[]\'')
     .action(async (opts: { quiet?: boolean; format: string }) => {
       const images = await clientFor(globals()).call<ImageSummary[]>('GET', '/v1/images');
-      if (opts.format === 'json') return void process.stdout.write(JSON.stringify(images, null, 2) + '\n');
+      if (opts.format === 'json') return printJson(images);
       if (opts.quiet) return void process.stdout.write(images.map((i) => shortImageId(i.id) + '\n').join(''));
       const rows = images.flatMap((i) => (i.references.length > 0 ? i.references : ['<none>:<none>']).map((ref) => {
         const [repo, tag] = splitReference(ref);
@@ -45,12 +50,13 @@ export function imageCommand(globals: () => GlobalOptions): Command {
   image.command('rm <reference...>').alias('remove')
     .description('Remove images')
     .option('-f, --force', 'remove even if a container uses it')
+    .addHelpText('after', '\nExamples:\n  swarmts image rm busybox:latest\n  swarmts image rm -f $(swarmts image ls -q)')
     .action(async (references: string[], opts: { force?: boolean }) => {
       const client = clientFor(globals());
-      for (const ref of references) {
+      await forEachReference(references, async (ref) => {
         await client.call('DELETE', `/v1/images/${encodeURIComponent(ref)}${opts.force ? '?force=1' : ''}`);
         process.stdout.write(`Deleted: ${ref}\n`);
-      }
+      });
     });
   return image;
 }

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { ClusterStatus, InfoResponse } from '../../daemon/api-types.js';
 import { clientFor, type GlobalOptions } from '../context.js';
 
@@ -6,7 +6,7 @@ import { clientFor, type GlobalOptions } from '../context.js';
 export function infoCommand(globals: () => GlobalOptions): Command {
   return new Command('info')
     .description('Show this node\'s daemon and cluster status')
-    .option('--format <format>', "'text' (default) or 'json'", 'text')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText('after', '\nExamples:\n  swarmts info\n  swarmts info --format json | jq .cluster.role')
     .action(async (opts: { format: string }) => {
       const client = clientFor(globals());

@@ -5,7 +5,8 @@ import type { NodeAvailability } from '../../spec/node-info.js';
 import { clientFor, type GlobalOptions } from '../context.js';
 import { table } from '../format.js';
 import { forEachReference } from '../for-each-reference.js';
-import { collect, collectKeyValue, keyValue } from '../options.js';
+import { collect, collectKeyValue, formatOption, keyValue } from '../options.js';
+import { printJson } from '../print-listing.js';
 
 const statusShown: Record<NodeStatus, string> = { ready: 'Ready', suspect: 'Suspect', down: 'Down', left: 'Left' };
 
@@ -13,16 +14,17 @@ const nodePath = (ref: string, rest = '') => `/v1/nodes/${encodeURIComponent(ref
 
 /** `swarmts node ls|inspect|update|promote|demote|rm`. */
 export function nodeCommand(globals: () => GlobalOptions): Command {
-  const node = new Command('node').description('Manage the nodes of the cluster');
+  const node = new Command('node').description('Manage the nodes of the cluster')
+    .addHelpText('after', '\nExamples:\n  swarmts node ls\n  swarmts node update --availability drain node-b');
 
   node.command('ls').alias('list')
     .description('List the nodes this node knows, itself included')
     .option('-q, --quiet', 'print only node ids')
-    .option('--format <format>', "'table' (default) or 'json'", 'table')
+    .addOption(formatOption())
     .addHelpText('after', '\nExamples:\n  swarmts node ls\n  swarmts node ls --format json | jq \'.[] | select(.status == "down")\'')
     .action(async (opts: { quiet?: boolean; format: string }) => {
       const nodes = await clientFor(globals()).call<NodeSummary[]>('GET', '/v1/nodes');
-      if (opts.format === 'json') return void process.stdout.write(JSON.stringify(nodes, null, 2) + '\n');
+      if (opts.format === 'json') return printJson(nodes);
       if (opts.quiet) return void process.stdout.write(nodes.map((n) => `${n.id}\n`).join(''));
       const rows = nodes.map((n) => [
         n.id.slice(-12) + (n.self ? ' *' : ''),

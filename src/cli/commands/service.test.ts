@@ -54,13 +54,21 @@ test('scale sends each replica count, going on past a failure; bad arguments are
   assert.is(r.code, 1, 'the second service does not exist');
   assert.is(r.stdout, 'demo_web scaled to 3\ndemo_web scaled to 2\n', 'a failure does not stop the others');
   assert.is(r.stderr, 'Error: no service demo_agent2\n');
-  assert.equal(callsOf('scaleService').map((c) => c.args), [['demo_web', 3], ['demo_agent2', 0], ['demo_web', 2]]);
+  assert.equal(callsOf('scaleService').map((c) => c.args), [['demo_web', 3], ['demo_web', 2]]);
   for (const bad of [['demo_web=abc'], ['demo_web'], ['demo_web=-1'], ['demo_web=2', '=3']]) {
     const usage = await cli('service', 'scale', ...bad);
     assert.is(usage.code, 2, bad.join(' '));
     assert.match(usage.stderr, /expected (each argument as KEY=VALUE|the replica count of demo_web to be a whole number >= 0), got/);
   }
-  assert.is(callsOf('scaleService').length, 3);
+  assert.is(callsOf('scaleService').length, 2);
+});
+
+test('scale follows the services until they run the new counts, unless --detach', async () => {
+  const r = await cli('service', 'scale', 'demo_web=2');
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^demo_web scaled to 2\n(demo_web: \d\/2 running[^\n]*\n)+service demo_web converged\.\n$/);
+  const detached = await cli('service', 'scale', '-d', 'demo_web=1');
+  assert.is(detached.stdout, 'demo_web scaled to 1\n');
 });
 
 test('update edits the current spec, sends it whole, and follows the update', async () => {

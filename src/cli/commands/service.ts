@@ -15,7 +15,8 @@ const timeoutOption = () => new Option('--timeout <duration>', 'how long to wait
 
 /** `swarmts service ls|ps|inspect|scale|update|rollback|logs`. */
 export function serviceCommand(globals: () => GlobalOptions): Command {
-  const service = new Command('service').description('Inspect and change the services of the cluster\'s stacks');
+  const service = new Command('service').description('Inspect and change the services of the cluster\'s stacks')
+    .addHelpText('after', '\nExamples:\n  swarmts service ls\n  swarmts service scale demo_web=3');
 
   service.command('ls').alias('list')
     .description('List every service')
@@ -53,15 +54,21 @@ export function serviceCommand(globals: () => GlobalOptions): Command {
     });
 
   service.command('scale')
-    .description('Set the replica count of replicated services')
+    .description('Set the replica count of replicated services, then follow them until they converge')
     .argument('<service=replicas...>', 'e.g. demo_web=3', (text: string, previous: Array<[string, number]> = []) => [...previous, scaleArgument(text)])
-    .addHelpText('after', '\nExamples:\n  swarmts service scale demo_web=3\n  swarmts service scale demo_web=5 demo_worker=0')
-    .action(async (pairs: Array<[string, number]>) => {
+    .option('-d, --detach', 'return at once instead of waiting for the services to converge')
+    .addOption(timeoutOption())
+    .addHelpText('after', '\nExamples:\n  swarmts service scale demo_web=3\n  swarmts service scale -d demo_web=5 demo_worker=0')
+    .action(async (pairs: Array<[string, number]>, opts: { detach?: boolean; timeout: number }) => {
       const client = clientFor(globals());
+      const scaled = new Map<string, { replicas: number }>();
       await forEachReference(pairs, async ([ref, replicas]) => {
+        const { name } = await client.call<ServiceDetail>('GET', path(ref));
         await client.call<ChangeResult>('POST', path(ref, '/scale'), { replicas });
-        process.stdout.write(`${ref} scaled to ${replicas}\n`);
+        scaled.set(name, { replicas });
+        process.stdout.write(`${name} scaled to ${replicas}\n`);
       });
+      if (!opts.detach) await watchConvergence(servicesTarget(client, scaled), realConvergeOptions(opts.timeout));
     });
 
   service.addCommand(updateCommand(globals));
@@ -134,10 +141,17 @@ function updateCommand(globals: () => GlobalOptions): Command {
 }
 
 function serviceTarget(client: ApiClient, name: string, spec: ServiceSpec): ConvergeTarget {
+  return servicesTarget(client, new Map([[name, spec.mode === 'replicated' ? { image: spec.image, replicas: spec.replicas } : { image: spec.image }]]));
+}
+
+/** Following services by full name, each until it shows what `expected` says. */
+function servicesTarget(client: ApiClient, expected: ConvergeTarget['expected']): ConvergeTarget {
+  const names = [...expected.keys()];
   return {
-    what: `service ${name}`,
-    expected: new Map([[name, spec.mode === 'replicated' ? { image: spec.image, replicas: spec.replicas } : { image: spec.image }]]),
-    services: async () => [await client.call<ServiceSummary>('GET', path(name))],
-    tasks: () => client.call<TaskSummary[]>('GET', path(name, '/tasks')),
+    what: names.length === 1 ? `service ${names[0]}` : `services ${names.join(', ')}`,
+    followWith: names.map((name) => `swarmts service ps ${name}`).join('; '),
+    expected,
+    services: () => Promise.all(names.map((name) => client.call<ServiceSummary>('GET', path(name)))),
+    tasks: async () => (await Promise.all(names.map((name) => client.call<TaskSummary[]>('GET', path(name, '/tasks'))))).flat(),
   };
 }

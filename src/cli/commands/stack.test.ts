@@ -70,10 +70,10 @@ test('a stack that cannot converge times out, naming each pending task and why',
   const r = await cli('stack', 'deploy', '--timeout', '1s', '-c', big, 'heavy');
   const ps = await cli('stack', 'ps', 'heavy');
   api.fake.pendingError = undefined;
+  assert.is(r.code, 3, 'accepted but not converged');
   assert.match(ps.stdout, /^ID\s+NAME\s+IMAGE\s+NODE\s+DESIRED STATE\s+CURRENT STATE\s+ERROR\n/);
   assert.match(ps.stdout, /\nt\w{11}\s+heavy_big\.1\s+busybox\s+Running\s+Pending (Less than a second|\d seconds?) ago\s+no suitable node: 0 of 1 nodes have 4 G…\n/);
   assert.ok((await cli('stack', 'ps', '--no-trunc', 'heavy')).stdout.includes('4 GiB of memory free'));
-  assert.is(r.code, 1);
   assert.match(r.stdout, 'heavy_big: 0/2 running');
   assert.match(r.stderr, /^Error: stack heavy did not converge within 1 second; tasks not running:\n  heavy_big\.1 \(pending\): no suitable node: 0 of 1 nodes have 4 GiB of memory free\n  heavy_big\.2 \(pending\): no suitable node/);
   assert.match(r.stderr, 'swarmts stack ps heavy');
@@ -114,6 +114,7 @@ test('stack ls, services, ps and rm print tables, json and ids', async () => {
   const ls = await cli('stack', 'ls');
   assert.is(ls.stdout, 'NAME    SERVICES\ndemo    1\nheavy   1\n');
   assert.equal(JSON.parse((await cli('stack', 'ls', '--format', 'json')).stdout).map((s: { name: string }) => s.name), ['demo', 'heavy']);
+  assert.is((await cli('stack', 'ls', '-q')).stdout, 'demo\nheavy\n');
   const services = await cli('stack', 'services', 'demo');
   const [header, row] = services.stdout.trimEnd().split('\n');
   assert.match(header!, /^ID\s+NAME\s+MODE\s+REPLICAS\s+IMAGE\s+PORTS$/);

@@ -16,16 +16,19 @@ const path = (name: string, rest = '') => `/v1/stacks/${encodeURIComponent(name)
 
 /** `swarmts stack deploy|ls|ps|services|rm`. */
 export function stackCommand(globals: () => GlobalOptions): Command {
-  const stack = new Command('stack').description('Deploy and manage stacks (compose v3 files) on the cluster');
+  const stack = new Command('stack').description('Deploy and manage stacks (compose v3 files) on the cluster')
+    .addHelpText('after', '\nExamples:\n  swarmts stack deploy -c stack.yml demo\n  swarmts stack ps demo');
   stack.addCommand(deployCommand(globals));
 
   stack.command('ls').alias('list')
     .description('List the stacks')
+    .option('-q, --quiet', 'print only stack names (a stack\'s name is its id)')
     .addOption(formatOption())
-    .addHelpText('after', '\nExamples:\n  swarmts stack ls\n  swarmts stack ls --format json')
-    .action(async (opts: { format: string }) => {
+    .addHelpText('after', '\nExamples:\n  swarmts stack ls\n  swarmts stack ls --format json\n  for s in $(swarmts stack ls -q); do swarmts stack ps $s; done')
+    .action(async (opts: { quiet?: boolean; format: string }) => {
       const stacks = await clientFor(globals()).call<StackSummary[]>('GET', '/v1/stacks');
       if (opts.format === 'json') return void printJson(stacks);
+      if (opts.quiet) return void process.stdout.write(stacks.map((s) => `${s.name}\n`).join(''));
       process.stdout.write(stackTable(stacks) + '\n');
     });
 
@@ -82,10 +85,10 @@ function deployCommand(globals: () => GlobalOptions): Command {
       '  TAG=1.2 swarmts stack deploy -c stack.yml --detach demo',
     ].join('\n'))
     .action(async (name: string, opts: { composeFile: string[]; prune?: boolean; detach?: boolean; timeout: number }) => {
-      const { services, warnings } = loadStack(opts.composeFile, name);
+      const { services, networks, warnings } = loadStack(opts.composeFile, name);
       for (const warning of warnings) process.stderr.write(`Warning: ${warning}\n`);
       const client = clientFor(globals());
-      const request: DeployStackRequest = { services, prune: opts.prune === true };
+      const request: DeployStackRequest = { services, networks, prune: opts.prune === true };
       const result = await client.call<ChangeResult>('POST', path(name, '/deploy'), request);
       printChanges(result);
       if (!opts.detach) await watchConvergence(stackTarget(client, name, services), realConvergeOptions(opts.timeout));
@@ -105,6 +108,7 @@ function printChanges(result: ChangeResult): void {
 function stackTarget(client: ApiClient, name: string, services: ServiceSpec[]): ConvergeTarget {
   return {
     what: `stack ${name}`,
+    followWith: `swarmts stack ps ${name}`,
     expected: new Map(services.map((s) => [serviceFullName(name, s.name), s.mode === 'replicated' ? { image: s.image, replicas: s.replicas } : { image: s.image }])),
     // This node's copy of the state may not hold a new stack yet: until it does, nothing runs.
     services: () => orNothing(client.call<ServiceSummary[]>('GET', path(name, '/services'))),

@@ -5,6 +5,7 @@ import { formatJoinToken, generateJoinSecret, parseJoinToken } from '../../admis
 import { SwarmError, errorMessage, isSwarmError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { PullableImages } from '../../agent/image-service.js';
+import type { ServiceNetworkOptions } from '../network/cluster-networking.js';
 import type { NodeRole } from '../../membership/types.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { createP2pHost, type P2pHost } from '../../p2p/host.js';
@@ -58,6 +59,8 @@ export interface TaskServices {
   runtime: Runtime;
   images: PullableImages;
   volumesDir: string;
+  /** Service networking: its state (`<state>/network`) and balancing mode; undefined: task containers get only loopback (`--network none`). */
+  network: ServiceNetworkOptions | undefined;
 }
 
 interface Running {
@@ -327,6 +330,7 @@ export class ClusterControl {
       const orchestration = this.tasks === undefined ? undefined : await OrchestrationNode.start({
         host, membership: node, role: state.config.role, founder, nodeName: this.nodeName,
         raftDir: this.files.raftDir(), volumesDir: this.tasks.volumesDir, runtime: this.tasks.runtime, images: this.tasks.images, logger: this.logger,
+        network: this.tasks.network,
       });
       return { host, node, orchestration };
     } catch (err) {

@@ -47,7 +47,8 @@ export class Operations implements OrchestrationService {
 
   async deployStack(name: string, request: DeployStackRequest): Promise<ChangeResult> {
     const services = request.services.map((spec) => ({ id: this.store.service(`${name}_${spec.name}`)?.id ?? newObjectId(), spec }));
-    return changed(await this.c.write({ type: 'deploy-stack', stack: name, services, prune: request.prune, atMs: Date.now() }));
+    const networks = request.networks === undefined ? {} : { networks: request.networks };
+    return changed(await this.c.write({ type: 'deploy-stack', stack: name, services, ...networks, prune: request.prune, atMs: Date.now() }));
   }
 
   async removeStack(name: string): Promise<ChangeResult> {

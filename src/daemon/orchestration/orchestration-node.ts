@@ -17,6 +17,7 @@ import { defaultRpcConfig } from '../../p2p/rpc-config.js';
 import { RpcService } from '../../p2p/rpc.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import type { OrchestrationStatus } from '../api-orchestration.js';
+import { ClusterNetworking, type ServiceNetworkOptions } from '../network/cluster-networking.js';
 import { ClusterReplica } from './cluster-replica.js';
 import { ClusterWriter } from './cluster-writer.js';
 import { eventOfMembership, eventsOfCommand } from './cluster-events.js';
@@ -53,6 +54,8 @@ export interface OrchestrationNodeOptions {
   runtime: Runtime;
   images: PullableImages;
   logger: Logger;
+  /** The overlay, bridge, DNS and load balancing; undefined: containers get only loopback. */
+  network: ServiceNetworkOptions | undefined;
 }
 
 /**
@@ -75,6 +78,7 @@ export class OrchestrationNode {
   private readonly writer: ClusterWriter;
   private readonly relay: ReportRelay;
   private readonly agent: Agent;
+  private readonly networking: ClusterNetworking | undefined;
   private readonly logger: Logger;
   private readonly cleanups: Array<() => void> = [];
   private agentTimer: NodeJS.Timeout | undefined;
@@ -128,9 +132,13 @@ export class OrchestrationNode {
       nodeId: id, replica: this.replica, topic: this.reportsTopic, logger: this.logger,
       localIntake: () => (intake !== undefined && this.raft?.isLeader() ? (from, reports) => intake.offer(from, reports) : undefined),
     });
+    if (o.network !== undefined) {
+      this.networking = new ClusterNetworking({ selfId: id, ...o.network, store: () => this.replica.store, members: () => membership.members(), logger: this.logger });
+    }
     this.agent = new Agent({
       nodeId: id, nodeHostname: o.nodeName, runtime: o.runtime, images: new PullingImageService(o.images), volumesDir: o.volumesDir,
       clock: new WallClock(), timers: new RealTimers(), log: this.logger.child('agent'), report: (reports) => this.relay.add(reports),
+      ...(this.networking === undefined ? {} : { network: this.networking }),
     });
     this.operations = new Operations({
       replica: this.replica, write: (command) => this.writer.write(command), events: this.events, members: () => membership.members(),
@@ -172,6 +180,8 @@ export class OrchestrationNode {
     for (const cleanup of this.cleanups) cleanup();
     if (removeTasks) await this.agent.sync([]).catch((err: unknown) => this.logger.warn('task containers not all removed', { error: errorMessage(err) }));
     this.agent.close();
+    await this.networking?.close();
+    if (removeTasks) await this.networking?.remove().catch((err: unknown) => this.logger.warn('the node\'s network was not all removed', { error: errorMessage(err) }));
     this.duties?.stop();
     this.intake?.stop();
     this.relay.stop();
@@ -190,8 +200,12 @@ export class OrchestrationNode {
     this.cleanups.push(this.replica.onChange((change) => {
       if (change.kind === 'applied') for (const event of eventsOfCommand(change.applied, this.replica.store, Date.now())) this.events.add(event);
       this.scheduleAgentSync();
+      this.networking?.refresh();
     }));
-    this.cleanups.push(membership.onEvent((event) => this.events.add(eventOfMembership(event, Date.now()))));
+    this.cleanups.push(membership.onEvent((event) => {
+      this.events.add(eventOfMembership(event, Date.now()));
+      this.networking?.refresh();
+    }));
     await serveTaskLogs(this.rpc, runtime, (containerId) => this.replica.store.taskList().some((task) => task.containerId === containerId && task.nodeId === membership.id));
     await this.agent.recover();
     this.relay.start();

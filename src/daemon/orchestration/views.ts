@@ -28,7 +28,7 @@ export function serviceSummary(store: ClusterStore, service: ServiceRecord): Ser
 }
 
 export function serviceDetail(store: ClusterStore, service: ServiceRecord): ServiceDetail {
-  return { ...serviceSummary(store, service), spec: service.spec, version: service.version, previousSpec: service.previousSpec };
+  return { ...serviceSummary(store, service), spec: service.spec, version: service.version, previousSpec: service.previousSpec, endpoint: service.endpoint, networks: service.networks };
 }
 
 export function taskSummary(store: ClusterStore, task: TaskRecord): TaskSummary {
@@ -47,6 +47,7 @@ export function taskSummary(store: ClusterStore, task: TaskRecord): TaskSummary 
     error: task.error,
     containerId: task.containerId,
     exitCode: task.exitCode,
+    address: task.address,
     createdAt: task.createdAtMs,
     updatedAt: task.updatedAtMs,
   };

@@ -22,12 +22,12 @@ interface Order {
 
 const order = JSON.parse(process.argv[2]!) as Order;
 const log = new Logger({ ...defaultLoggerConfig(), level: 'warn' });
-const node = await NodeNetwork.open({ subnet: order.subnet, underlay: order.underlay, pool: order.pool }, log);
-const tasks = new TaskNetworks(order.dir, order.subnet, log);
+const node = await NodeNetwork.open({ subnet: order.subnet, underlay: order.underlay, pool: order.pool, vipRange: '10.201.0.0/16' }, log);
+const tasks = new TaskNetworks(order.dir, log);
 if (order.action === 'up') {
   await node.setPeers(order.peers);
   await node.setIsolation(order.isolation);
-  for (const task of order.tasks) await tasks.attach(task);
+  for (const task of order.tasks) await tasks.attach(task, order.subnet);
 } else {
   await tasks.sweep(new Set());
   await node.remove();
