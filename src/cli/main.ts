@@ -3,6 +3,7 @@ import { errorMessage, isSwarmError } from '../core/errors.js';
 import { clusterCommands } from './commands/cluster.js';
 import { containerCommand } from './commands/container.js';
 import { dashboardCommand } from './commands/dashboard.js';
+import { dnsCommand } from './commands/dns.js';
 import { eventsCommand } from './commands/events.js';
 import { imageCommand } from './commands/image.js';
 import { infoCommand } from './commands/info.js';
@@ -49,6 +50,7 @@ export async function cliMain(argv: string[]): Promise<number> {
   program.addCommand(stackCommand(globals));
   program.addCommand(serviceCommand(globals));
   program.addCommand(eventsCommand(globals));
+  program.addCommand(dnsCommand(globals));
   program.addCommand(dashboardCommand(globals));
   program.addCommand(infoCommand(globals));
   overrideExitEverywhere(program);

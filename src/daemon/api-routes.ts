@@ -7,6 +7,7 @@ import { HttpRouter, stream, type RouteRequest } from './http-router.js';
 import { validateContainerSpec } from './validate-container-spec.js';
 import { currentMember } from './orchestration/current-member.js';
 import { registerOrchestrationRoutes } from './orchestration-routes.js';
+import { lookupTypes, type LookupType } from './api-network.js';
 
 /** What the API needs of the node's images. */
 export interface ImageService {
@@ -18,7 +19,7 @@ export interface ImageService {
 }
 
 /** What the API needs of the node's cluster side (ClusterControl). */
-export type ClusterService = Pick<ClusterControl, 'status' | 'init' | 'join' | 'leave' | 'joinToken' | 'nodes' | 'node' | 'orchestration'>;
+export type ClusterService = Pick<ClusterControl, 'status' | 'init' | 'join' | 'leave' | 'joinToken' | 'nodes' | 'node' | 'orchestration' | 'network'>;
 
 export interface ApiComponents {
   runtime: Runtime;
@@ -38,6 +39,8 @@ export function registerRoutes(router: HttpRouter, { runtime, images, cluster, i
     .on('GET', '/v1/cluster/join-token/:role', (req) => cluster.joinToken(req.params['role']!, flag(req, 'rotate')))
     .on('GET', '/v1/nodes', async () => cluster.nodes())
     .on('GET', '/v1/nodes/:ref', async (req) => cluster.node(req.params['ref']!))
+    .on('GET', '/v1/network', async () => cluster.network().status())
+    .on('GET', '/v1/network/lookup', (req) => cluster.network().lookup(lookupName(req), lookupType(req)))
     .on('GET', '/v1/info', () => info())
     .on('GET', '/v1/images', () => images.list())
     .on('POST', '/v1/images/pull', async (req) => stream(images.pull(stringField(req.body, 'reference'), req.signal)))
@@ -133,4 +136,16 @@ function optionalNumber(req: RouteRequest, name: string): number | undefined {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new SwarmError('INVALID_ARGUMENT', `query parameter ${name}: expected a non-negative number, got ${JSON.stringify(value)}`);
   return n;
+}
+
+function lookupName(req: RouteRequest): string {
+  const name = req.query.get('name') ?? '';
+  if (name === '' || name.length > 253) throw new SwarmError('INVALID_ARGUMENT', `name: expected a DNS name of 1 to 253 characters, got "${name}"`);
+  return name;
+}
+
+function lookupType(req: RouteRequest): LookupType {
+  const type = (req.query.get('type') ?? 'A').toUpperCase();
+  if (!(lookupTypes as readonly string[]).includes(type)) throw new SwarmError('INVALID_ARGUMENT', `type: expected one of ${lookupTypes.join(', ')}, got "${type}"`);
+  return type as LookupType;
 }

@@ -39,6 +39,10 @@ export class NodeNetwork {
     return subnetGateway(this.config.subnet);
   }
 
+  get peerCount(): number {
+    return this.peers.length;
+  }
+
   /** Brings the forwarding entries to exactly these peers. */
   async setPeers(peers: readonly OverlayPeer[]): Promise<void> {
     const next = peers.filter((peer) => peer.subnet !== this.config.subnet).sort((a, b) => a.subnet.localeCompare(b.subnet));

@@ -5,7 +5,7 @@ import { formatJoinToken, generateJoinSecret, parseJoinToken } from '../../admis
 import { SwarmError, errorMessage, isSwarmError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { PullableImages } from '../../agent/image-service.js';
-import type { ServiceNetworkOptions } from '../network/cluster-networking.js';
+import type { ClusterNetworking, ServiceNetworkOptions } from '../network/cluster-networking.js';
 import type { NodeRole } from '../../membership/types.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { createP2pHost, type P2pHost } from '../../p2p/host.js';
@@ -232,6 +232,13 @@ export class ClusterControl {
     const { orchestration } = this.member();
     if (orchestration === undefined) throw new SwarmError('UNAVAILABLE', 'this daemon runs without orchestration');
     return orchestration.operations;
+  }
+
+  /** Service networking of this member. */
+  network(): ClusterNetworking {
+    const network = this.member().orchestration?.network;
+    if (network === undefined) throw new SwarmError('UNAVAILABLE', 'this daemon runs without service networking (--network none)');
+    return network;
   }
 
   /** One node by id, id prefix or hostname. */

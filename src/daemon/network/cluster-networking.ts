@@ -6,12 +6,15 @@ import type { TaskRecord } from '../../cluster/records.js';
 import { SwarmError, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { DnsServer, defaultDnsServerConfig, readResolvConf } from '../../dns/index.js';
-import { LoadBalancer } from '../../lb/index.js';
+import { LoadBalancer, type LbDescription } from '../../lb/index.js';
+import type { DnsCounters } from '../../dns/index.js';
 import type { Member } from '../../membership/types.js';
 import { NodeNetwork } from '../../network/node-network.js';
 import type { OverlayPeer } from '../../network/overlay-peers.js';
 import { TaskNetworks, type TaskAttachment } from '../../network/task-network.js';
 import { isTerminal } from '../../spec/task.js';
+import type { DnsLookupResult, LookupType } from '../api-network.js';
+import { dnsLookup } from './dns-lookup.js';
 import { dnsView, isolationView, lbView } from './network-views.js';
 
 /** What the daemon's flags say about service networking. */
@@ -23,10 +26,30 @@ export interface ServiceNetworkOptions {
 
 export interface ClusterNetworkingOptions extends ServiceNetworkOptions {
   selfId: string;
+  /**
+   * Whether the replica holds the committed state. Nothing is set up before: a replica still
+   * replaying its log may list this node but not yet its tasks, and the sweep would take the
+   * network from containers that run.
+   */
+  synced: () => boolean;
   store: () => ClusterStore;
   members: () => Member[];
   logger: Logger;
 }
+
+/** GET /v1/network: this node's part of the cluster network. */
+export interface NetworkStatus {
+  /** Undefined until the leader gave the node its subnet. */
+  subnet: string | undefined;
+  gateway: string | undefined;
+  /** Other nodes the overlay reaches. */
+  peers: number;
+  dns: DnsCounters | undefined;
+  loadBalancer: LbDescription | undefined;
+}
+
+/** How soon a pass is tried again while the replica is not yet synced. */
+const unsyncedRetryMs = 500;
 
 /** How long a task waits for the node's network to come up before it is rejected. */
 const attachWaitMs = 30_000;
@@ -56,6 +79,7 @@ export class ClusterNetworking implements TaskNetworking {
   private running: Promise<void> = Promise.resolve();
   private queued = false;
   private closed = false;
+  private retry: NodeJS.Timeout | undefined;
   private readonly readyWaiters = new Set<() => void>();
 
   constructor(private readonly o: ClusterNetworkingOptions) {
@@ -87,9 +111,23 @@ export class ClusterNetworking implements TaskNetworking {
     return this.tasks.detach(taskId);
   }
 
+  async status(): Promise<NetworkStatus> {
+    return {
+      subnet: this.node?.config.subnet, gateway: this.node?.gateway, peers: this.node?.peerCount ?? 0,
+      dns: await this.dns?.counters(), loadBalancer: this.lb?.describe(),
+    };
+  }
+
+  /** Asks this node's DNS server, as one of its containers would (but with the host's view: every name). */
+  lookup(name: string, type: LookupType): Promise<DnsLookupResult> {
+    if (this.node === undefined || this.dns === undefined) throw new SwarmError('UNAVAILABLE', 'this node has no DNS server yet: it has no subnet (is it in a cluster, and is the leader reachable?)');
+    return dnsLookup(this.node.gateway, name, type);
+  }
+
   /** Stops the DNS server and the load balancer; the bridge, overlay and task namespaces stay for running containers. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.retry);
     await this.running;
     await this.dns?.close();
     await this.lb?.close();
@@ -105,6 +143,11 @@ export class ClusterNetworking implements TaskNetworking {
   }
 
   private async pass(): Promise<void> {
+    if (!this.o.synced()) {
+      clearTimeout(this.retry);
+      this.retry = setTimeout(() => this.refresh(), unsyncedRetryMs);
+      return;
+    }
     const store = this.o.store();
     const self = store.node(this.o.selfId);
     if (self?.subnet === undefined) return;

@@ -133,7 +133,7 @@ export class OrchestrationNode {
       localIntake: () => (intake !== undefined && this.raft?.isLeader() ? (from, reports) => intake.offer(from, reports) : undefined),
     });
     if (o.network !== undefined) {
-      this.networking = new ClusterNetworking({ selfId: id, ...o.network, store: () => this.replica.store, members: () => membership.members(), logger: this.logger });
+      this.networking = new ClusterNetworking({ selfId: id, ...o.network, synced: () => this.synced(), store: () => this.replica.store, members: () => membership.members(), logger: this.logger });
     }
     this.agent = new Agent({
       nodeId: id, nodeHostname: o.nodeName, runtime: o.runtime, images: new PullingImageService(o.images), volumesDir: o.volumesDir,
@@ -164,6 +164,11 @@ export class OrchestrationNode {
       return { synced: this.synced(), leader: status.leader, isLeader: status.role === 'leader', voters: status.voters, applied: this.replica.seq };
     }
     return { synced: this.synced(), leader: this.follower!.leader, isLeader: false, voters: [], applied: this.replica.seq };
+  }
+
+  /** Service networking on this node; undefined with `--network none`. */
+  get network(): ClusterNetworking | undefined {
+    return this.networking;
   }
 
   /** The node's availability as the cluster state records it (active until registered). */
