@@ -1,3 +1,6 @@
+import type { DnsCounters } from '../dns/index.js';
+import type { LbDescription } from '../lb/index.js';
+
 /** The local API's service-networking endpoints: what they answer. */
 
 /** Record types `GET /v1/network/lookup?type=` accepts. */
@@ -11,4 +14,15 @@ export interface DnsLookupResult {
   type: string;
   rcode: string;
   answers: Array<{ name: string; type: string; ttl: number; data: unknown }>;
+}
+
+/** GET /v1/network: this node's part of the cluster network. */
+export interface NetworkStatus {
+  /** Undefined until the leader gave the node its subnet. */
+  subnet: string | undefined;
+  gateway: string | undefined;
+  /** Other nodes the overlay reaches. */
+  peers: number;
+  dns: DnsCounters | undefined;
+  loadBalancer: LbDescription | undefined;
 }

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import type { NetworkStatus } from '../../daemon/api-network.js';
 import type { ClusterStatus, InfoResponse } from '../../daemon/api-types.js';
 import { clientFor, type GlobalOptions } from '../context.js';
 
@@ -11,7 +12,9 @@ export function infoCommand(globals: () => GlobalOptions): Command {
     .action(async (opts: { format: string }) => {
       const client = clientFor(globals());
       const [info, cluster] = await Promise.all([client.call<InfoResponse>('GET', '/v1/info'), client.call<ClusterStatus>('GET', '/v1/cluster')]);
-      if (opts.format === 'json') return void process.stdout.write(JSON.stringify({ ...info, cluster }, null, 2) + '\n');
+      // Outside a cluster, or with --network none, there is no network to show.
+      const network = cluster.member ? await client.call<NetworkStatus>('GET', '/v1/network').catch(() => undefined) : undefined;
+      if (opts.format === 'json') return void process.stdout.write(JSON.stringify({ ...info, cluster, network }, null, 2) + '\n');
       const lines = [
         `Node: ${info.nodeName}`,
         `Version: ${info.version} (API ${info.apiVersion})`,
@@ -22,7 +25,14 @@ export function infoCommand(globals: () => GlobalOptions): Command {
         cluster.member
           ? `Cluster: ${cluster.clusterId}\n  Node ID: ${cluster.nodeId}\n  Role: ${cluster.role}\n  Advertise address: ${cluster.advertiseAddr}\n  Nodes: ${cluster.ready} ready of ${cluster.members}`
           : 'Cluster: inactive (swarmts init or swarmts join)',
+        ...(network === undefined ? [] : [networkLine(network)]),
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });
+}
+
+function networkLine(network: NetworkStatus): string {
+  if (network.subnet === undefined) return 'Network: waiting for a subnet from the leader';
+  const dns = network.dns === undefined ? 'no DNS server (see the daemon log)' : `DNS on ${network.gateway}:53 (${network.dns.queries} queries)`;
+  return `Network: subnet ${network.subnet}, ${network.peers} overlay peer${network.peers === 1 ? '' : 's'}, ${dns}, load balancer ${network.loadBalancer?.mode ?? 'not started'}`;
 }

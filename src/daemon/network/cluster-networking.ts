@@ -6,14 +6,13 @@ import type { TaskRecord } from '../../cluster/records.js';
 import { SwarmError, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { DnsServer, defaultDnsServerConfig, readResolvConf } from '../../dns/index.js';
-import { LoadBalancer, type LbDescription } from '../../lb/index.js';
-import type { DnsCounters } from '../../dns/index.js';
+import { LoadBalancer } from '../../lb/index.js';
 import type { Member } from '../../membership/types.js';
 import { NodeNetwork } from '../../network/node-network.js';
 import type { OverlayPeer } from '../../network/overlay-peers.js';
 import { TaskNetworks, type TaskAttachment } from '../../network/task-network.js';
 import { isTerminal } from '../../spec/task.js';
-import type { DnsLookupResult, LookupType } from '../api-network.js';
+import type { DnsLookupResult, LookupType, NetworkStatus } from '../api-network.js';
 import { dnsLookup } from './dns-lookup.js';
 import { dnsView, isolationView, lbView } from './network-views.js';
 
@@ -35,17 +34,6 @@ export interface ClusterNetworkingOptions extends ServiceNetworkOptions {
   store: () => ClusterStore;
   members: () => Member[];
   logger: Logger;
-}
-
-/** GET /v1/network: this node's part of the cluster network. */
-export interface NetworkStatus {
-  /** Undefined until the leader gave the node its subnet. */
-  subnet: string | undefined;
-  gateway: string | undefined;
-  /** Other nodes the overlay reaches. */
-  peers: number;
-  dns: DnsCounters | undefined;
-  loadBalancer: LbDescription | undefined;
 }
 
 /** How soon a pass is tried again while the replica is not yet synced. */
