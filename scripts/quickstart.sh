@@ -3,10 +3,11 @@
 # Installs what it needs (scripts/setup.sh), starts the daemon in the background (state in
 # /var/lib/swarmts, log in /var/log/swarmts.log), makes it a one-node cluster (`swarmts init`
 # on 127.0.0.1:7946, once), imports the busybox test image, deploys the example stack
-# (examples/web/stack.yml: three busybox httpd replicas with a health check) and runs one
-# busybox httpd container on the host network serving examples/web/www on http://127.0.0.1:8080/
-# (the stack's published port waits for the routing mesh).
-# Stop it all with: scripts/quickstart.sh stop
+# (examples/web/stack.yml: three busybox httpd replicas with a health check, published on
+# port 8080 of every address of the machine by the routing mesh, and a client that fetches
+# the page through the service's name).
+# Stop it all with: scripts/quickstart.sh stop (it also leaves the cluster, which removes the
+# bridge swt0, the VXLAN device and the nftables tables the daemon made).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -14,7 +15,7 @@ swarmts() { node "$root/dist/src/main.js" "$@"; }
 
 if [ "${1:-}" = stop ]; then
   swarmts stack rm web >/dev/null 2>&1 && sleep 12 || true
-  swarmts container rm -f web >/dev/null 2>&1 || true
+  swarmts leave --force >/dev/null 2>&1 || true
   pkill -TERM -f "dist/src/main.js daemon" || true
   echo "stopped"
   exit 0
@@ -30,11 +31,8 @@ fi
 
 swarmts node ls >/dev/null 2>&1 || swarmts init --listen-addr 127.0.0.1:7946 >/dev/null
 swarmts image import build/images/busybox.tar --reference busybox:latest
-swarmts container rm -f web >/dev/null 2>&1 || true
-swarmts container run -d --name web --network host -m 64m --cpus 0.5 \
-  -v "$root/examples/web/www:/www:ro" busybox httpd -f -p 127.0.0.1:8080 -h /www
-for _ in $(seq 50); do curl -fsS http://127.0.0.1:8080/ >/dev/null 2>&1 && break; sleep 0.1; done
 swarmts stack deploy -c examples/web/stack.yml --timeout 2m web
+for _ in $(seq 50); do curl -fsS http://127.0.0.1:8080/ >/dev/null 2>&1 && break; sleep 0.2; done
 
 cat <<MSG
 
@@ -44,8 +42,8 @@ swarmts is running. Try:
   swarmts stack services web
   swarmts service ps web_web
   swarmts service logs web_web
+  swarmts service logs web_client
+  swarmts dns lookup tasks.web.web
   swarmts container ls
-  swarmts container logs web
-  swarmts container exec web ps
   bash scripts/quickstart.sh stop
 MSG

@@ -22,6 +22,20 @@ export interface ClusterSnapshot {
   networks: NetworkRecord[];
 }
 
+/**
+ * A snapshot written before service networking had no addresses, endpoints or networks:
+ * they are filled in empty (nodes get a subnet at their next registration).
+ */
+function withNetworkFields(snapshot: ClusterSnapshot): ClusterSnapshot {
+  for (const service of snapshot.services) {
+    service.endpoint ??= { vip: undefined, ports: [] };
+    service.networks ??= [];
+  }
+  for (const task of snapshot.tasks) task.networks ??= [];
+  snapshot.networks ??= [];
+  return snapshot;
+}
+
 const notFound = (what: string): CommandResult => ({ ok: false, code: 'NOT_FOUND', message: what });
 
 /**
@@ -134,7 +148,7 @@ export class ClusterStore {
 
   /** Replaces the whole state with a snapshot's. */
   importSnapshot(snapshot: ClusterSnapshot): void {
-    const copy = structuredClone(snapshot);
+    const copy = withNetworkFields(structuredClone(snapshot));
     this.services.clear();
     this.tasks.clear();
     this.nodes.clear();

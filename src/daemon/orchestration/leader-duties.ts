@@ -103,7 +103,8 @@ export class LeaderDuties {
     for (const member of members) {
       if (member.status === 'left' || member.status === 'dead') continue;
       const record = this.c.replica.store.node(member.meta.id);
-      if (record !== undefined && record.hostname === member.meta.name) continue;
+      // A node without a subnet (registered before service networking, or when the pool was full) is registered again to get one.
+      if (record !== undefined && record.hostname === member.meta.name && record.subnet !== undefined) continue;
       await this.c.propose({
         type: 'update-node', node: member.meta.id, hostname: member.meta.name,
         ...(record === undefined ? { role: member.meta.role } : {}), atMs: Date.now(),
