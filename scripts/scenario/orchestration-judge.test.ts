@@ -6,7 +6,7 @@ import type { ServiceCheck } from './scenario-types.js';
 
 const id = (n: number) => `${String(n).padStart(4, '0')}${'c'.repeat(60)}`;
 const task = (slot: number, host: string, state = 'running', desiredState = 'running'): ListedTask => ({
-  id: `t${slot}`, name: `web_web.${slot}`, nodeId: `node-${host}`, node: `sc1-${host}`, state, desiredState, containerId: id(slot), error: state === 'failed' ? 'exit 127' : '',
+  id: `t${slot}`, name: `web_web.${slot}`, nodeId: `node-${host}`, node: `sc1-${host}`, state, desiredState, containerId: id(slot), error: state === 'failed' ? 'exit 127' : '', address: undefined,
 });
 const container = (n: number, service = 'web_web', state = 'running'): ListedContainer => ({ id: id(n), state, labels: { 'swarmts.service.name': service } });
 const hostOf = (t: ListedTask) => /^sc1-(h\d+)$/.exec(t.node ?? '')?.[1] ?? `"${t.node}"`;
@@ -93,10 +93,10 @@ test('judgeUnchanged: the same containers run on the host, and its tasks still n
 });
 
 test('the API answers are checked against the contract, extra fields are fine', () => {
-  assert.equal(parseTasks([{ id: 't1', serviceId: 's', name: 'web_web.1', slot: 1, nodeId: 'n1', node: 'sc1-h1', state: 'running', desiredState: 'running', containerId: 'abc', exitCode: null }]),
-    [{ id: 't1', name: 'web_web.1', nodeId: 'n1', node: 'sc1-h1', state: 'running', desiredState: 'running', containerId: 'abc', error: '' }]);
+  assert.equal(parseTasks([{ id: 't1', serviceId: 's', name: 'web_web.1', slot: 1, nodeId: 'n1', node: 'sc1-h1', state: 'running', desiredState: 'running', containerId: 'abc', exitCode: null, address: '10.200.1.2' }]),
+    [{ id: 't1', name: 'web_web.1', nodeId: 'n1', node: 'sc1-h1', state: 'running', desiredState: 'running', containerId: 'abc', error: '', address: '10.200.1.2' }]);
   assert.equal(parseTasks([{ id: 't1', name: 'web_web.1', state: 'pending', desiredState: 'running' }]),
-    [{ id: 't1', name: 'web_web.1', nodeId: undefined, node: undefined, state: 'pending', desiredState: 'running', containerId: undefined, error: '' }]);
+    [{ id: 't1', name: 'web_web.1', nodeId: undefined, node: undefined, state: 'pending', desiredState: 'running', containerId: undefined, error: '', address: undefined }]);
   assert.equal(parseStatus({ synced: true, leader: 'n1', isLeader: false, voters: [], applied: 3 }), { leader: 'n1', isLeader: false });
   assert.equal(parseContainers([{ id: 'c1', state: 'running', labels: {}, image: 'x' }]), [{ id: 'c1', state: 'running', labels: {} }]);
   for (const [result, message] of [

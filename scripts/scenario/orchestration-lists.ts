@@ -16,6 +16,8 @@ export interface ListedTask {
   containerId: string | undefined;
   /** Why the task failed or was rejected; '' otherwise. */
   error: string;
+  /** Its address on the cluster network, once placed. */
+  address: string | undefined;
 }
 
 /** A container as `GET /v1/containers` lists it (ContainerInfo). */
@@ -64,11 +66,11 @@ const optional = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefi
 
 /** The tasks in an answer of `GET /v1/services/:ref/tasks`, or an Error naming the first entry that breaks the contract. */
 export function parseTasks(body: unknown): ListedTask[] | Error {
-  const fields: Record<string, Field> = { id: 'string', name: 'string', nodeId: 'string?', node: 'string?', state: 'string', desiredState: 'string', containerId: 'string?', error: 'string?' };
+  const fields: Record<string, Field> = { id: 'string', name: 'string', nodeId: 'string?', node: 'string?', state: 'string', desiredState: 'string', containerId: 'string?', error: 'string?', address: 'string?' };
   return list('task list', body, fields, (e) => ({
     id: e['id'] as string, name: e['name'] as string, nodeId: optional(e['nodeId']), node: optional(e['node']),
     state: e['state'] as string, desiredState: e['desiredState'] as string, containerId: optional(e['containerId']),
-    error: optional(e['error']) ?? '',
+    error: optional(e['error']) ?? '', address: optional(e['address']),
   }));
 }
 

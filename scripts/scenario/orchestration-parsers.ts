@@ -4,7 +4,7 @@
  *   - import-image: {on: all, build: busybox, reference: busybox:latest}   # or file: images/x.tar
  *   - deploy: {on: h1, stack: web, file: stacks/web.yml}
  *   - stack-rm: {on: h1, stack: web}
- *   - scale: {on: leader, service: web_web, replicas: 3}
+ *   - scale: {on: leader, service: web_web, replicas: 3}   # detach: true returns at once
  *   - node-update: {on: h1, node: h3, availability: drain}
  *   - record: {on: h2, service: web_web, as: h2-web}
  *
@@ -19,7 +19,7 @@ import { parseStack } from '../../src/spec/parse-stack.js';
 import { readRecordName, readServiceName } from './expect-parsers.js';
 import { availabilities, defaultCommandWithinMs, imageBuilders, type Step, type StackService } from './scenario-types.js';
 import { readHostRef, readHosts, readWithin, required, type KindReader, type StepContext } from './step-reading.js';
-import { checkKeys, join, readEnum, readInt, readMap, readString, type Entry } from './yaml-reader.js';
+import { checkKeys, join, readBool, readEnum, readInt, readMap, readString, type Entry } from './yaml-reader.js';
 
 /** The most replicas a `scale` step may ask for: each is a container on this machine. */
 export const replicasMax = 1000;
@@ -92,15 +92,17 @@ export const orchestrationKinds: Record<OrchestrationKind, KindReader> = {
   scale: {
     modifiers: ['within'],
     read: (value, path, mods, ctx) => {
-      const body = readBody(value, path, ctx, ['on', 'service', 'replicas']);
+      const body = readBody(value, path, ctx, ['on', 'service', 'replicas', 'detach']);
       if (!body) return undefined;
       const on = onHost(body, path, ctx);
       const serviceEntry = body.get('service', 'the service\'s full name, e.g. web_web');
       const service = serviceEntry && readServiceName(serviceEntry.value, join(path, 'service'), ctx);
       const replicasEntry = body.get('replicas', `an integer from 0 to ${replicasMax}`);
       const replicas = replicasEntry && readInt(replicasEntry.value, join(path, 'replicas'), 0, replicasMax, ctx.problems);
+      const detachEntry = body.optional('detach');
+      const detach = detachEntry ? readBool(detachEntry.value, join(path, 'detach'), ctx.problems) : false;
       const withinMs = readWithin(mods, path, ctx, defaultCommandWithinMs);
-      return on && service && replicas !== undefined && withinMs !== undefined ? { kind: 'scale', on, service, replicas, withinMs } : undefined;
+      return on && service && replicas !== undefined && detach !== undefined && withinMs !== undefined ? { kind: 'scale', on, service, replicas, detach, withinMs } : undefined;
     },
   },
   'node-update': {

@@ -35,8 +35,9 @@ export async function executeOrchestrationStep(step: OrchestrationStep, world: S
     }
     case 'scale': {
       const on = await resolveHost(step.on, world, signal);
-      mustSucceed(`service scale on ${on}`, await swarmts(world.stateDir(on), ['service', 'scale', `${step.service}=${step.replicas}`], step.withinMs, signal));
-      return `on ${on}`;
+      const result = await swarmts(world.stateDir(on), ['service', 'scale', ...(step.detach ? ['--detach'] : []), `${step.service}=${step.replicas}`], step.withinMs, signal);
+      mustSucceed(`service scale on ${on}`, result);
+      return `on ${on} ${formatMsShort(result.ms)}`;
     }
     case 'node-update': {
       const on = await resolveHost(step.on, world, signal);

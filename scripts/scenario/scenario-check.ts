@@ -124,12 +124,35 @@ function applyStep(step: Step, w: Walk): void {
       liveService(w, step.service);
       w.records.add(step.as);
       return;
+    case 'requests':
+    case 'lookup':
+    case 'reachable':
+    case 'unreachable':
+      checkNetworkStep(step, w);
+      return;
     case 'partition':
     case 'packet-loss':
     case 'heal':
     case 'sleep':
       return;
   }
+}
+
+/** The probe's container host runs and is a member; the services it names are deployed. */
+function checkNetworkStep(step: Extract<Step, { kind: 'requests' | 'lookup' | 'reachable' | 'unreachable' }>, w: Walk): void {
+  const container = step.kind === 'requests' ? (step.target.kind === 'container' ? step.target : undefined) : step;
+  if (container) {
+    mustBe(w, container.on, true, true, 'on');
+    liveService(w, container.from);
+  } else if (step.kind === 'requests' && step.target.kind === 'hosts') {
+    const hosts = step.target.hosts;
+    if (hosts === 'all-running') {
+      if (![...w.hosts.values()].some((s) => s.running && s.member)) w.say('to-hosts all-running names nobody here: no host is running and in the cluster');
+    } else {
+      for (const h of hosts) mustBe(w, h, true, true, 'to-hosts');
+    }
+  }
+  if (step.service) liveService(w, step.service);
 }
 
 function checkExpectation(check: Extract<Step, { kind: 'expect' }>['check'], w: Walk): void {

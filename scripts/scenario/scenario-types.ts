@@ -76,10 +76,52 @@ export type Step = StepBase &
     | { kind: 'import-image'; reference: string; source: { build: ImageBuilder } | { file: string }; on: 'all' | string[]; withinMs: number }
     | { kind: 'deploy'; on: HostRef; stack: string; file: string; services: StackService[]; withinMs: number }
     | { kind: 'stack-rm'; on: HostRef; stack: string; withinMs: number }
-    | { kind: 'scale'; on: HostRef; service: string; replicas: number; withinMs: number }
+    | { kind: 'scale'; on: HostRef; service: string; replicas: number; detach: boolean; withinMs: number }
     | { kind: 'node-update'; on: HostRef; node: HostRef; availability: Availability; withinMs: number }
     | { kind: 'record'; on: HostRef; service: string; as: string; withinMs: number }
+    | NetworkStep
   );
+
+/**
+ * A container a network step runs its probe in: a running container of service `from`
+ * (full name) on host `on`, found when the step runs.
+ */
+export interface ProbeContainer {
+  on: HostRef;
+  from: string;
+}
+
+/**
+ * How the answers of a `requests` attempt must spread over the service's tasks:
+ * `round-robin` every task in turn (request i answered by the same task as request i+N,
+ * the first N by N different tasks), `any` only that every request is answered by one.
+ */
+export const balances = ['round-robin', 'any'] as const;
+export type Balance = (typeof balances)[number];
+
+/** What a `lookup` must answer: the service's VIP, its running tasks' addresses, or NXDOMAIN. */
+export const lookupAnswers = ['vip', 'tasks', 'nxdomain'] as const;
+export type LookupAnswer = (typeof lookupAnswers)[number];
+
+/**
+ * Where `requests` go: to a name or address from inside a container, or from the runner's
+ * own namespace to each listed host's address (a published port: the routing mesh).
+ */
+export type RequestTarget =
+  | ({ kind: 'container'; to: string } & ProbeContainer)
+  | { kind: 'hosts'; hosts: Observers };
+
+/**
+ * The service networking steps (network-steps.ts). Each is retried until it holds or
+ * `within` passes, and with `for` must then keep holding that long, like `expect`.
+ * `service` names whose running tasks (on hosts whose daemon runs) must answer; with
+ * `running`, an attempt only counts once exactly that many run (a scale-up is not judged
+ * against the tasks that ran before it).
+ */
+export type NetworkStep =
+  | { kind: 'requests'; target: RequestTarget; port: number; count: number; service: string; running: number | undefined; balance: Balance; withinMs: number; holdMs: number }
+  | ({ kind: 'lookup'; name: string; service: string | undefined; running: number | undefined; answer: LookupAnswer; withinMs: number; holdMs: number } & ProbeContainer)
+  | ({ kind: 'reachable' | 'unreachable'; service: string; port: number; withinMs: number; holdMs: number } & ProbeContainer);
 
 /** One node as seen by each observer: its status and, optionally, its role. */
 export interface NodeCheck {
@@ -161,9 +203,28 @@ export function describeStep(step: Step): string {
     case 'import-image': return `import-image ${step.reference} (${'build' in step.source ? `built ${step.source.build}` : step.source.file}) on ${step.on === 'all' ? 'all' : step.on.join(' ')}`;
     case 'deploy': return `deploy stack ${step.stack} on ${step.on}`;
     case 'stack-rm': return `stack rm ${step.stack} on ${step.on}`;
-    case 'scale': return `scale ${step.service}=${step.replicas} on ${step.on}`;
+    case 'scale': return `scale ${step.detach ? '--detach ' : ''}${step.service}=${step.replicas} on ${step.on}`;
     case 'node-update': return `node update ${step.node} --availability ${step.availability} on ${step.on}`;
     case 'record': return `record the containers of ${step.service} on ${step.on} as ${step.as}`;
+    case 'requests':
+    case 'lookup':
+    case 'reachable':
+    case 'unreachable':
+      return `${describeNetworkStep(step)}${step.holdMs ? ` for ${formatMs(step.holdMs)}` : ''} within ${formatMs(step.withinMs)}`;
+  }
+}
+
+function describeNetworkStep(step: NetworkStep): string {
+  const from = (c: ProbeContainer) => `from ${c.from} on ${c.on}`;
+  switch (step.kind) {
+    case 'requests': {
+      const t = step.target;
+      const where = t.kind === 'container' ? `to ${t.to}:${step.port} ${from(t)}` : `to port ${step.port} of ${t.hosts === 'all-running' ? 'every running host' : t.hosts.join(' ')} from the runner`;
+      const tasks = `${step.running === undefined ? 'the' : step.running} ${step.service} task${step.running === 1 ? '' : 's'}`;
+      return `${step.count} requests ${where}, ${step.balance === 'any' ? `each answered by one of ${step.running === undefined ? '' : 'the '}${tasks}` : `round-robin over ${tasks}`}`;
+    }
+    case 'lookup': return `lookup ${step.name} ${from(step)}: ${step.answer === 'nxdomain' ? 'NXDOMAIN' : `${step.service} ${step.answer === 'vip' ? 'VIP' : step.running === undefined ? 'task addresses' : `${step.running} task address${step.running === 1 ? '' : 'es'}`}`}`;
+    case 'reachable': case 'unreachable': return `${step.service} port ${step.port} ${step.kind} ${from(step)}`;
   }
 }
 

@@ -21,6 +21,12 @@ export class ScenarioWorld {
   private readonly nodeIds = new Map<string, string>();
   /** The host the latest kill or stop took down: what `$killed` names. */
   lastKilled: string | undefined;
+  /**
+   * The latest step that changed the cluster (a command or a kill, crash, stop or restart)
+   * and when it returned, until a step other than a network step: network steps report how
+   * long after it their check first held.
+   */
+  lastChange: { what: string; atMs: number } | undefined;
   /** What each `record` step saw, by its `as` name. */
   readonly records = new Map<string, Recorded>();
   /** Image tars built for this run, by builder name; built at the first step that needs one. */

@@ -5,9 +5,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { resolveHost } from './cluster-views.js';
 import { awaitExpectation } from './expect-poll.js';
+import { executeNetworkStep } from './network-steps.js';
 import { executeOrchestrationStep } from './orchestration-steps.js';
 import type { ScenarioWorld } from './scenario-world.js';
-import type { Role, Step } from './scenario-types.js';
+import { describeStep, type Role, type Step } from './scenario-types.js';
 import { mustSucceed, StepFailed } from './step-failed.js';
 import { describeResult, swarmts } from './swarmts-cli.js';
 import { tamperToken } from './token-tamper.js';
@@ -18,6 +19,20 @@ const joinTokenTimeoutMs = 15_000;
 export { StepFailed } from './step-failed.js';
 
 export async function executeStep(step: Step, world: ScenarioWorld, signal: AbortSignal): Promise<string> {
+  const detail = await execute(step, world, signal);
+  if (changingKinds.includes(step.kind)) world.lastChange = { what: describeStep(step), atMs: Date.now() };
+  else if (!networkKinds.includes(step.kind)) world.lastChange = undefined;
+  return detail;
+}
+
+/**
+ * Steps after which network steps report how long their check took to hold, as long as
+ * only network steps come between: after an `expect` or a `sleep` the figure means nothing.
+ */
+const changingKinds: Array<Step['kind']> = ['kill', 'crash', 'stop', 'restart', 'leave', 'partition', 'packet-loss', 'heal', 'deploy', 'stack-rm', 'scale', 'node-update'];
+const networkKinds: Array<Step['kind']> = ['requests', 'lookup', 'reachable', 'unreachable'];
+
+async function execute(step: Step, world: ScenarioWorld, signal: AbortSignal): Promise<string> {
   switch (step.kind) {
     case 'init': return init(step, world, signal);
     case 'join': {
@@ -60,6 +75,11 @@ export async function executeStep(step: Step, world: ScenarioWorld, signal: Abor
     case 'node-update':
     case 'record':
       return executeOrchestrationStep(step, world, signal);
+    case 'requests':
+    case 'lookup':
+    case 'reachable':
+    case 'unreachable':
+      return executeNetworkStep(step, world, signal);
   }
 }
 

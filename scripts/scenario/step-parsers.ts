@@ -1,10 +1,12 @@
 /**
  * One reader per step kind. A step is the word `heal`, or a mapping with exactly one kind
  * key (`join: [h2, h3]`) beside that kind's modifiers (`via: h1`, `as: worker`). The
- * orchestration steps are read in `orchestration-parsers.ts`, `expect` in `expect-parsers.ts`.
+ * orchestration steps are read in `orchestration-parsers.ts`, the network steps in
+ * `network-parsers.ts`, `expect` in `expect-parsers.ts`.
  */
 import { isScalar, type Node } from 'yaml';
 import { readExpectBody } from './expect-parsers.js';
+import { networkKinds } from './network-parsers.js';
 import { orchestrationKinds } from './orchestration-parsers.js';
 import { badTokens, defaultCommandWithinMs, roles, type Step } from './scenario-types.js';
 import { readHost, readHosts, readWithin, required, stepPath, type KindReader, type Modifiers, type StepBody, type StepContext } from './step-reading.js';
@@ -114,6 +116,7 @@ const kinds: Record<Step['kind'], KindReader> = {
     },
   },
   ...orchestrationKinds,
+  ...networkKinds,
 };
 
 /** Every kind key a step may have. */

@@ -11,18 +11,32 @@ export interface AgentNode {
   hostname: string;
 }
 
-/** Linux's limit on a hostname (HOST_NAME_MAX is 64 with the terminating NUL). */
-const hostnameLengthMax = 63;
+/** Linux's limit on a hostname (HOST_NAME_MAX is 64 with the terminating NUL), and the runtime's on a container name. */
+const nameLengthMax = 63;
 
-/** `web.1` for a replicated task, `web.<node id>` for a global one (slot 0): the replica's stable name. */
-export function taskReplicaName(task: TaskRecord): string {
-  const service = serviceFullName(task.spec.stack, task.spec.name);
-  return `${service}.${task.slot > 0 ? task.slot : (task.nodeId ?? '')}`;
+/** A node id as the CLI shows it: its last 12 characters (libp2p peer ids all begin alike). */
+export function shortNodeId(nodeId: string): string {
+  return nodeId.slice(-12);
 }
 
-/** The container's name, as Swarm names it: `${service}.${slot or node}.${task id}`. */
+/** `web.1` for a replicated task, `web.<short node id>` for a global one (slot 0): the replica's stable name. */
+export function taskReplicaName(task: TaskRecord): string {
+  const service = serviceFullName(task.spec.stack, task.spec.name);
+  return `${service}.${task.slot > 0 ? task.slot : shortNodeId(task.nodeId ?? '')}`;
+}
+
+/** The container's name, as Swarm names it: `${service}.${slot or node}.${task id}`, the first part cut to fit 63 characters. */
 export function taskContainerName(task: TaskRecord): string {
-  return `${taskReplicaName(task)}.${task.id}`;
+  return `${taskReplicaName(task).slice(0, nameLengthMax - task.id.length - 1)}.${task.id}`;
+}
+
+/**
+ * A container's hostname when the service gives none: the task id's first 12 characters,
+ * as Docker uses the container id's. A dotted name (`web.1`) would make resolvers take
+ * `1` as the search domain and ask for `db.1`.
+ */
+export function defaultHostname(task: TaskRecord): string {
+  return task.id.slice(0, 12);
 }
 
 /** What `{{.Node.ID}}`, `{{.Task.Slot}}` and the other templates stand for in this task. */
@@ -55,9 +69,7 @@ export function buildContainerSpec(task: TaskRecord, node: AgentNode, mounts: Mo
   const spec = task.spec;
   const ctx = templateContextOf(task, node);
   const env = Object.entries(spec.env).map(([key, value]) => `${key}=${expandTaskTemplate(value, `environment ${key}`, ctx)}`);
-  const hostname = spec.hostname === undefined
-    ? taskReplicaName(task).slice(0, hostnameLengthMax)
-    : expandTaskTemplate(spec.hostname, 'hostname', ctx);
+  const hostname = spec.hostname === undefined ? defaultHostname(task) : expandTaskTemplate(spec.hostname, 'hostname', ctx).slice(0, nameLengthMax);
   const limits = spec.resources.limits;
   const container: ContainerSpec = {
     name: taskContainerName(task),

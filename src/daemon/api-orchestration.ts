@@ -67,7 +67,7 @@ export interface ServiceDetail extends ServiceSummary {
 export interface TaskSummary {
   id: string;
   serviceId: string;
-  /** `${service full name}.${slot}` for replicated tasks, `${service}.${node id}` for global ones. */
+  /** `${service full name}.${slot}` for replicated tasks, `${service}.${last 12 characters of the node id}` for global ones. */
   name: string;
   slot: number;
   image: string;

@@ -1,4 +1,4 @@
-import { taskReplicaName, templateContextOf, expandTaskTemplate } from '../../agent/container-spec.js';
+import { defaultHostname, expandTaskTemplate, taskReplicaName, templateContextOf } from '../../agent/container-spec.js';
 import { addressPlan, subnetGateway } from '../../cluster/address-plan.js';
 import type { ClusterStore } from '../../cluster/cluster-store.js';
 import type { ServiceRecord, TaskRecord } from '../../cluster/records.js';
@@ -25,12 +25,12 @@ const takesTraffic = (task: TaskRecord, unreachable: UnreachableNodes) => isRead
 
 /** The container's hostname, as the agent gives it: the spec's (templates expanded) or the replica name. */
 function hostnameOf(store: ClusterStore, task: TaskRecord): string {
-  if (task.spec.hostname === undefined) return taskReplicaName(task);
+  if (task.spec.hostname === undefined) return defaultHostname(task);
   const node = store.node(task.nodeId ?? '');
   try {
     return expandTaskTemplate(task.spec.hostname, 'hostname', templateContextOf(task, { id: task.nodeId ?? '', hostname: node?.hostname ?? '' }));
   } catch {
-    return taskReplicaName(task);
+    return defaultHostname(task);
   }
 }
 

@@ -1,3 +1,4 @@
+import { shortNodeId } from '../../agent/container-spec.js';
 import type { ClusterStore } from '../../cluster/cluster-store.js';
 import type { ServiceRecord, TaskRecord } from '../../cluster/records.js';
 import { isHealthyRunning } from '../../cluster/service-health.js';
@@ -7,7 +8,7 @@ import type { ServiceDetail, ServiceSummary, StackSummary, TaskSummary } from '.
 
 /** `web_web.2`, or `web_agent.<node id>` for a global service's task. */
 export function taskName(service: string, task: TaskRecord): string {
-  return task.slot > 0 ? `${service}.${task.slot}` : `${service}.${task.nodeId ?? 'unassigned'}`;
+  return task.slot > 0 ? `${service}.${task.slot}` : `${service}.${task.nodeId === undefined ? 'unassigned' : shortNodeId(task.nodeId)}`;
 }
 
 export function serviceSummary(store: ClusterStore, service: ServiceRecord): ServiceSummary {
