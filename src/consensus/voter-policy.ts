@@ -152,6 +152,8 @@ export interface VoterRemovalInput {
   voters: readonly string[];
   /** Managers membership sees alive, `node` included when it is. */
   aliveManagers: readonly string[];
+  /** How the message names a node (a hostname); the id by default. */
+  nameOf?: (id: string) => string;
 }
 
 /**
@@ -159,15 +161,15 @@ export interface VoterRemovalInput {
  * is safe; a demotion is refused then, as Docker refuses it. The voters left must keep a
  * quorum alive; the last voter may go only when another alive manager can take its place.
  */
-export function voterRemovalProblem({ node, voters, aliveManagers }: VoterRemovalInput): string | undefined {
+export function voterRemovalProblem({ node, voters, aliveManagers, nameOf = (id) => id }: VoterRemovalInput): string | undefined {
   if (!voters.includes(node)) return undefined;
   const rest = voters.filter((id) => id !== node);
   if (rest.length === 0) {
-    return aliveManagers.some((id) => id !== node) ? undefined : `${node} is the only raft voter and no other manager is alive to take its place`;
+    return aliveManagers.some((id) => id !== node) ? undefined : `${nameOf(node)} is the only raft voter and no other manager is alive to take its place`;
   }
   const alive = new Set(aliveManagers);
   const aliveRest = rest.filter((id) => alive.has(id)).length;
   if (aliveRest >= quorum(rest.length)) return undefined;
   const down = rest.filter((id) => !alive.has(id));
-  return `without it, ${aliveRest} of the ${rest.length} raft voters left would be alive, below a quorum of ${quorum(rest.length)} (down: ${down.join(', ')})`;
+  return `without it, ${aliveRest} of the ${rest.length} raft voters left would be alive, below a quorum of ${quorum(rest.length)} (down: ${down.map(nameOf).join(', ')})`;
 }

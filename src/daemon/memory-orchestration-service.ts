@@ -29,7 +29,7 @@ export class MemoryOrchestrationService implements OrchestrationService {
   constructor(private readonly nowMs = 1_000_000) {}
 
   status(): OrchestrationStatus {
-    return this.record('status', { synced: true, leader: 'node-a', isLeader: true, voters: ['node-a'], applied: this.calls.length });
+    return this.record('status', { synced: true, leader: 'node-a', isLeader: true, voters: ['node-a'], learners: [], applied: this.calls.length });
   }
 
   async deployStack(name: string, request: DeployStackRequest): Promise<ChangeResult> {

@@ -24,7 +24,7 @@ import type {
 } from '../api-types.js';
 import { chooseAdvertiseAddress, formatHostPort, parseHostPort, toMultiaddr, type HostPort } from './addresses.js';
 import { ClusterFiles, type ClusterConfig, type ClusterState } from './cluster-files.js';
-import { ClusterNode } from './cluster-node.js';
+import { ClusterNode, type RoleChange } from './cluster-node.js';
 import { decodeJoinResponse, joinProtocol, type JoinResponse } from './join-protocol.js';
 import { compareNodes, nodeDetail, nodeSummary } from './node-views.js';
 import { findByReference } from '../find-by-reference.js';
@@ -324,16 +324,48 @@ export class ClusterControl {
     let node: ClusterNode | undefined;
     try {
       node = await ClusterNode.start({ host, state, files: this.files, nodeName: this.nodeName, logger: this.logger }, seeds);
-      const orchestration = this.tasks === undefined ? undefined : await OrchestrationNode.start({
-        host, membership: node, role: state.config.role, founder, nodeName: this.nodeName,
-        raftDir: this.files.raftDir(), volumesDir: this.tasks.volumesDir, runtime: this.tasks.runtime, images: this.tasks.images, logger: this.logger,
-      });
+      node.onRoleCertificate((change) => this.switchRole(change));
+      const orchestration = await this.startOrchestration(host, node, state.config.role, founder);
       return { host, node, orchestration };
     } catch (err) {
       await node?.stop().catch(() => undefined);
       await host.stop();
       throw err;
     }
+  }
+
+  private async startOrchestration(host: P2pHost, node: ClusterNode, role: NodeRole, founder: boolean): Promise<OrchestrationNode | undefined> {
+    if (this.tasks === undefined) return undefined;
+    return OrchestrationNode.start({
+      host, membership: node, role, founder, nodeName: this.nodeName,
+      raftDir: this.files.raftDir(), volumesDir: this.tasks.volumesDir, runtime: this.tasks.runtime, images: this.tasks.images, logger: this.logger,
+    });
+  }
+
+  /**
+   * Takes up the role a manager handed this node (`node promote` / `demote`) without a
+   * restart: saves it, replaces the orchestration (a manager's runs raft, starting as a
+   * learner; a worker's follows the state feed) with the containers left running for the new
+   * agent to adopt, then announces the role. A demoted node's raft log goes: the leader took
+   * it out of the raft configuration before handing it the worker certificate.
+   */
+  private switchRole(change: RoleChange): Promise<void> {
+    return this.serialized(async () => {
+      const running = this.running;
+      if (running === undefined) throw new SwarmError('UNAVAILABLE', 'this node is leaving the cluster or stopping: it takes no new role');
+      running.node.saveRole(change);
+      const previous = running.orchestration;
+      running.orchestration = undefined;
+      await previous?.stop(false);
+      if (change.role === 'worker') this.files.removeRaftDir();
+      try {
+        running.orchestration = await this.startOrchestration(running.host, running.node, change.role, false);
+      } catch (err) {
+        this.logger.error(`the ${change.role} role is saved but its orchestration did not start: restart the daemon to run it`, { error: errorMessage(err) });
+        throw err;
+      }
+      await running.node.adoptRole();
+    });
   }
 
   private serialized<T>(operation: () => Promise<T>): Promise<T> {

@@ -9,7 +9,7 @@ import { raftTransportConfig, type RaftWireMessage } from '../../consensus/wire.
 import { WallClock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { Member, MembershipEvent } from '../../membership/types.js';
+import type { Member, MembershipEvent, NodeRole } from '../../membership/types.js';
 import { GossipTopic, defaultGossipTopicConfig } from '../../p2p/gossip-topic.js';
 import type { P2pHost } from '../../p2p/host.js';
 import { Libp2pTransport } from '../../p2p/libp2p-transport.js';
@@ -26,6 +26,7 @@ import { LeaderDuties } from './leader-duties.js';
 import { Operations } from './operations.js';
 import { ReportIntake } from './report-intake.js';
 import { ReportRelay } from './report-relay.js';
+import { RoleRequests } from './role-requests.js';
 import { StateFollower } from './state-follower.js';
 import { StatePublisher } from './state-publisher.js';
 import { serveTaskLogs } from './task-logs.js';
@@ -39,6 +40,8 @@ export interface MembershipView {
   members(): Member[];
   onEvent(listener: (event: MembershipEvent) => void): () => void;
   isMember(peerId: string): boolean;
+  /** Issues `peerId` a certificate of `role` and hands it over (managers). */
+  deliverRole(peerId: string, role: NodeRole): Promise<void>;
 }
 
 export interface OrchestrationNodeOptions {
@@ -73,6 +76,7 @@ export class OrchestrationNode {
   private readonly intake: ReportIntake | undefined;
   private readonly duties: LeaderDuties | undefined;
   private readonly writer: ClusterWriter;
+  private readonly roleRequests: RoleRequests;
   private readonly relay: ReportRelay;
   private readonly agent: Agent;
   private readonly logger: Logger;
@@ -119,10 +123,15 @@ export class OrchestrationNode {
     if (this.raft !== undefined) {
       this.intake = new ReportIntake(this.replica, (command) => this.writer.write(command), this.logger);
       this.duties = new LeaderDuties({
-        raft: this.raft, replica: this.replica, members: () => membership.members(), voterPolicy: defaultVoterPolicyConfig(), logger: this.logger,
-        propose: (command) => this.writer.write(command),
+        selfId: id, raft: this.raft, replica: this.replica, members: () => membership.members(), voterPolicy: defaultVoterPolicyConfig(), logger: this.logger,
+        propose: (command) => this.writer.write(command), deliverRole: (node, role) => membership.deliverRole(node, role),
       });
     }
+    this.roleRequests = new RoleRequests({
+      rpc: this.rpc, raft: this.raft, replica: this.replica, members: () => membership.members(), logger: this.logger,
+      managers: () => managers(this.raft?.leader() ?? this.follower?.leader), isMember: (peer) => membership.isMember(peer),
+      write: (command) => this.writer.write(command),
+    });
     const intake = this.intake;
     this.relay = new ReportRelay({
       nodeId: id, replica: this.replica, topic: this.reportsTopic, logger: this.logger,
@@ -133,7 +142,8 @@ export class OrchestrationNode {
       clock: new WallClock(), timers: new RealTimers(), log: this.logger.child('agent'), report: (reports) => this.relay.add(reports),
     });
     this.operations = new Operations({
-      replica: this.replica, write: (command) => this.writer.write(command), events: this.events, members: () => membership.members(),
+      replica: this.replica, write: (command) => this.writer.write(command), changeRole: (node, role) => this.roleRequests.change(node, role),
+      events: this.events, members: () => membership.members(),
       logSources: { selfId: id, runtime: o.runtime, rpc: this.rpc }, status: () => this.status(),
     });
   }
@@ -153,9 +163,9 @@ export class OrchestrationNode {
   status(): OrchestrationStatus {
     if (this.raft !== undefined) {
       const status = this.raft.status();
-      return { synced: this.synced(), leader: status.leader, isLeader: status.role === 'leader', voters: status.voters, applied: this.replica.seq };
+      return { synced: this.synced(), leader: status.leader, isLeader: status.role === 'leader', voters: status.voters, learners: status.learners, applied: this.replica.seq };
     }
-    return { synced: this.synced(), leader: this.follower!.leader, isLeader: false, voters: [], applied: this.replica.seq };
+    return { synced: this.synced(), leader: this.follower!.leader, isLeader: false, voters: [], learners: [], applied: this.replica.seq };
   }
 
   /** The node's availability as the cluster state records it (active until registered). */
@@ -212,6 +222,7 @@ export class OrchestrationNode {
       await serveForwardedProposals(this.rpc, raft, defaultRaftServiceConfig().proposalTimeoutMs);
       await this.publisher!.start();
       await this.writer.serve();
+      await this.roleRequests.serve();
       this.cleanups.push(this.reportsTopic.subscribe((message, from) => {
         if (raft.isLeader()) this.intake!.offer(from, message.reports);
       }));
