@@ -58,6 +58,7 @@ export async function executeStep(step: Step, world: ScenarioWorld, signal: Abor
     case 'stack-rm':
     case 'scale':
     case 'node-update':
+    case 'node-role':
     case 'record':
       return executeOrchestrationStep(step, world, signal);
   }
