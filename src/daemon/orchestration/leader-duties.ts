@@ -148,7 +148,7 @@ export class LeaderDuties {
       }
       this.c.logger.info(`raft membership: ${change.kind} ${change.node}`, { reason: change.reason });
       if (change.kind === 'addLearner') await this.c.raft.addLearner(change.node);
-      else if (change.kind === 'remove' && change.node === this.c.selfId) await this.handOver(voters, managers);
+      else if (change.kind === 'remove' && change.node === this.c.selfId) await this.handOver(voters, managers, change.reason);
       else if (change.kind === 'remove') await this.c.raft.removeMember(change.node);
       else if (this.c.raft.isCaughtUp(change.node)) await this.c.raft.addVoter(change.node);
     } catch (err) {
@@ -156,15 +156,19 @@ export class LeaderDuties {
     }
   }
 
-  /** This leader was demoted: another caught-up voter leads first, and its duties take this node out of raft. */
-  private async handOver(voters: readonly string[], managers: readonly ManagerNode[]): Promise<void> {
+  /**
+   * The policy takes this leader out of raft (demoted, or one voter too many): another
+   * caught-up voter leads first, and its duties take this node out, so commits never wait
+   * on a leader that is leaving.
+   */
+  private async handOver(voters: readonly string[], managers: readonly ManagerNode[], reason: string): Promise<void> {
     const alive = new Set(managers.filter((m) => m.state === 'alive' && m.leaving !== true).map((m) => m.id));
     const next = voters.find((id) => id !== this.c.selfId && alive.has(id) && this.c.raft.isCaughtUp(id));
     if (next === undefined) {
-      this.c.logger.info('this leader was demoted but no other voter is caught up to lead yet');
+      this.c.logger.info('this leader leaves raft, but no other voter is caught up to lead yet', { reason });
       return;
     }
-    this.c.logger.info('this leader was demoted: handing leadership over first', { to: next });
+    this.c.logger.info('this leader leaves raft: handing leadership over first', { to: next, reason });
     await this.c.raft.transferLeadership(next);
   }
 }
