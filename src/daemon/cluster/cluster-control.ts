@@ -28,6 +28,7 @@ import { ClusterNode, type RoleChange } from './cluster-node.js';
 import { decodeJoinResponse, joinProtocol, type JoinResponse } from './join-protocol.js';
 import { compareNodes, nodeDetail, nodeSummary } from './node-views.js';
 import { findByReference } from '../find-by-reference.js';
+import { EventLog } from '../orchestration/event-log.js';
 import { OrchestrationNode } from '../orchestration/orchestration-node.js';
 import type { Operations } from '../orchestration/operations.js';
 
@@ -64,6 +65,8 @@ interface Running {
   host: P2pHost;
   node: ClusterNode;
   orchestration: OrchestrationNode | undefined;
+  /** Outlives the orchestration, which a role change replaces. */
+  events: EventLog;
 }
 
 /**
@@ -325,8 +328,9 @@ export class ClusterControl {
     try {
       node = await ClusterNode.start({ host, state, files: this.files, nodeName: this.nodeName, logger: this.logger }, seeds);
       node.onRoleCertificate((change) => this.switchRole(change));
-      const orchestration = await this.startOrchestration(host, node, state.config.role, founder);
-      return { host, node, orchestration };
+      const events = new EventLog();
+      const orchestration = await this.startOrchestration(host, node, events, state.config.role, founder);
+      return { host, node, orchestration, events };
     } catch (err) {
       await node?.stop().catch(() => undefined);
       await host.stop();
@@ -334,10 +338,10 @@ export class ClusterControl {
     }
   }
 
-  private async startOrchestration(host: P2pHost, node: ClusterNode, role: NodeRole, founder: boolean): Promise<OrchestrationNode | undefined> {
+  private async startOrchestration(host: P2pHost, node: ClusterNode, events: EventLog, role: NodeRole, founder: boolean): Promise<OrchestrationNode | undefined> {
     if (this.tasks === undefined) return undefined;
     return OrchestrationNode.start({
-      host, membership: node, role, founder, nodeName: this.nodeName,
+      host, membership: node, role, founder, nodeName: this.nodeName, events,
       raftDir: this.files.raftDir(), volumesDir: this.tasks.volumesDir, runtime: this.tasks.runtime, images: this.tasks.images, logger: this.logger,
     });
   }
@@ -359,7 +363,7 @@ export class ClusterControl {
       await previous?.stop(false);
       if (change.role === 'worker') this.files.removeRaftDir();
       try {
-        running.orchestration = await this.startOrchestration(running.host, running.node, change.role, false);
+        running.orchestration = await this.startOrchestration(running.host, running.node, running.events, change.role, false);
       } catch (err) {
         this.logger.error(`the ${change.role} role is saved but its orchestration did not start: restart the daemon to run it`, { error: errorMessage(err) });
         throw err;

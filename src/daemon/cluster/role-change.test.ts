@@ -101,9 +101,19 @@ test('promote two workers, lose the first manager, demote (the leader too); refu
   assert.equal((await a.orchestration().setNodeRole('a', 'manager')).unchanged, [idOf(a)]);
   assert.equal((await c.orchestration().setNodeRole('b', 'worker')).unchanged, [idOf(b)]);
 
+  // b's `events` follower, started while b is a worker, keeps following after the switch.
+  const following = new AbortController();
+  const seenOnB: string[] = [];
+  const follow = (async () => {
+    for await (const event of b.orchestration().events(Date.now(), following.signal)) seenOnB.push(event.type);
+  })().catch(() => undefined);
+
   // A worker asks (the request goes to the leader); b becomes a manager, a raft learner (2 managers: 1 voter).
   assert.equal((await c.orchestration().setNodeRole('b', 'manager')).updated, [idOf(b)]);
   await roleEverywhere([a, b, c], 'b', 'manager', b);
+  await waitFor('b\'s events follower sees its raft find the leader', () => seenOnB.includes('leader'), { timeoutMs: slowMs });
+  following.abort();
+  await follow;
   assert.equal(await raftSettles(() => leaderAmong([a, b]), 1, 1), { voters: [idOf(a)], learners: [idOf(b)] });
   assert.ok(existsSync(join(root, 'b', 'cluster', 'manager-secrets.json')), 'a promoted node can admit nodes');
 

@@ -20,7 +20,7 @@ import type { OrchestrationStatus } from '../api-orchestration.js';
 import { ClusterReplica } from './cluster-replica.js';
 import { ClusterWriter } from './cluster-writer.js';
 import { eventOfMembership, eventsOfCommand } from './cluster-events.js';
-import { EventLog } from './event-log.js';
+import type { EventLog } from './event-log.js';
 import { decodeReportsGossip, decodeStateGossip, feedVersion, reportsTopic, stateTopic, type ReportsGossip, type StateGossip } from './feed-messages.js';
 import { LeaderDuties } from './leader-duties.js';
 import { Operations } from './operations.js';
@@ -51,6 +51,8 @@ export interface OrchestrationNodeOptions {
   /** The node that ran `swarmts init`: raft starts with it as the only voter. */
   founder: boolean;
   nodeName: string;
+  /** The node's event log, kept by the caller so that `events` followers outlive a role change. */
+  events: EventLog;
   raftDir: string;
   volumesDir: string;
   runtime: Runtime;
@@ -66,7 +68,7 @@ export interface OrchestrationNodeOptions {
 export class OrchestrationNode {
   readonly operations: Operations;
   private readonly replica = new ClusterReplica();
-  private readonly events = new EventLog();
+  private readonly events: EventLog;
   private readonly rpc: RpcService;
   private readonly stateTopic: GossipTopic<StateGossip>;
   private readonly reportsTopic: GossipTopic<ReportsGossip>;
@@ -89,6 +91,7 @@ export class OrchestrationNode {
   private constructor(private readonly o: OrchestrationNodeOptions) {
     const { host, membership } = o;
     this.logger = o.logger.child('orchestration');
+    this.events = o.events;
     const id = membership.id;
     this.rpc = new RpcService(defaultRpcConfig(), { node: host.node, logger: this.logger });
     const topic = <T extends { v: number }>(name: string, decode: (value: Record<string, unknown> & { v: number }) => T) =>
