@@ -230,6 +230,7 @@ export class ClusterControl {
   /** The orchestration API of this member. */
   orchestration(): Operations {
     const { orchestration } = this.member();
+    if (orchestration === undefined && this.tasks !== undefined) throw new SwarmError('UNAVAILABLE', 'this node is switching its role (node promote or demote): try again in a moment');
     if (orchestration === undefined) throw new SwarmError('UNAVAILABLE', 'this daemon runs without orchestration');
     return orchestration.operations;
   }
