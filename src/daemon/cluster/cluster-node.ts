@@ -24,7 +24,7 @@ import { defaultTransportConfig } from '../../p2p/transport.js';
 import { parseHostPort, toMultiaddr } from './addresses.js';
 import type { ClusterFiles, ClusterState, KnownPeer } from './cluster-files.js';
 import { decodeJoinRequest, decodeManagerSecrets, joinProtocol, joinSecretsProtocol, type JoinResponse, type ManagerSecrets } from './join-protocol.js';
-import { decodeRoleCertificate, roleCertificateProtocol, roleCertificateTimeoutMs, type RoleCertificate } from './role-certificate.js';
+import { decodeRoleCertificate, judgeRoleCertificate, roleCertificateProtocol, roleCertificateTimeoutMs, type RoleCertificate } from './role-certificate.js';
 
 const membershipTopic = '/swarmts/membership/1';
 /** How long a leaving node keeps gossiping so that its departure reaches everyone. */
@@ -262,16 +262,11 @@ export class ClusterNode {
   }
 
   private async receiveRoleCertificate(message: RoleCertificate, from: string): Promise<Record<string, never>> {
-    if (this.gate.roleOf(from) !== 'manager') {
-      throw new SwarmError('PERMISSION_DENIED', `${from} is not a manager of this cluster: only managers hand out certificates`);
-    }
-    const claims = this.verifier.verify(message.certificate, this.id);
-    const current = readClaims(this.config.certificate);
-    // A certificate of the role this node holds, issued no later than its own, is one it already took.
-    if (claims.role === current.role && claims.issuedAtMs <= current.issuedAtMs) return {};
-    if (claims.role === 'manager' && message.managerSecrets === undefined) {
-      throw new SwarmError('MALFORMED_MESSAGE', `${roleCertificateProtocol}: a manager certificate needs the manager secrets with it`);
-    }
+    const senderRole = this.gate.roleOf(from);
+    // Strangers are refused before their certificate costs a signature check.
+    const claims = senderRole === 'manager' ? this.verifier.verify(message.certificate, this.id) : readClaims(message.certificate);
+    const verdict = judgeRoleCertificate({ from, senderRole, claims, current: readClaims(this.config.certificate), withManagerSecrets: message.managerSecrets !== undefined });
+    if (verdict === 'ignore') return {};
     if (this.roleHandler === undefined) throw new SwarmError('UNAVAILABLE', 'this node cannot change its role yet: try again');
     await this.roleHandler({ role: claims.role, certificate: message.certificate, managerSecrets: claims.role === 'manager' ? message.managerSecrets : undefined });
     return {};
@@ -356,7 +351,8 @@ export class ClusterNode {
   }
 
   private admitJoiner(proof: Uint8Array, peerId: string): JoinResponse {
-    const secrets = this.managerSecrets!;
+    const secrets = this.managerSecrets;
+    if (secrets === undefined) throw new SwarmError('UNAVAILABLE', 'this node was just demoted to a worker and admits nobody: join through another manager');
     const { config } = this.state;
     const role = roleProvenBy({ manager: Buffer.from(secrets.joinSecrets.manager, 'hex'), worker: Buffer.from(secrets.joinSecrets.worker, 'hex') }, peerId, proof);
     if (role === undefined) {
