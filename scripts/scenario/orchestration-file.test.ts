@@ -52,6 +52,7 @@ test('orchestration steps load into typed steps, with the stack file read and it
     '  - expect: {on: h1, node: h3, availability: drain}',
     '    within: 5s',
     '  - stack-rm: {on: h1, stack: web}',
+    '  - node-role: {on: h1, node: h3, role: worker}',
   ].join('\n'), file);
   assert.ok(result.ok, result.ok ? '' : result.problems.join('\n'));
   if (!result.ok) return;
@@ -70,6 +71,7 @@ test('orchestration steps load into typed steps, with the stack file read and it
   assert.equal(steps[10], { where: where(22), kind: 'node-update', on: 'leader', node: '$killed', availability: 'drain', withinMs: 60_000 });
   assert.equal(steps[12]!.kind === 'expect' && [steps[12]!.on, steps[12]!.check], [['h2', '$killed'], { kind: 'unchanged', record: 'h2-web' }]);
   assert.equal(steps[13]!.kind === 'expect' && steps[13]!.check, { kind: 'node', host: 'h3', availability: 'drain' });
+  assert.equal(steps[15], { where: where(29), kind: 'node-role', on: 'h1', node: 'h3', role: 'worker', withinMs: 60_000 });
 });
 
 test('a bad orchestration file reports every problem at once, each with file:line:col and path', () => {
@@ -90,6 +92,7 @@ test('a bad orchestration file reports every problem at once, each with file:lin
     '    within: 5s',
     '  - kill: [h1, somebody]',                                                                   // 19
     '  - restart: leader',                                                                        // 20
+    '  - node-role: {on: h1, node: h2, role: boss}',                                              // 21
   ]);
   assertProblems(problems, [
     'bad.yml:7:24 steps[1].import-image.on: expected a host name (h1 to h3), got "h4"',
@@ -112,6 +115,7 @@ test('a bad orchestration file reports every problem at once, each with file:lin
     'bad.yml:17:13 steps[9].expect: expected exactly one of "node", "members", "service", "leader", "unchanged", got members and unchanged',
     'bad.yml:19:16 steps[10].kill[1]: expected a host (h1 to h3, $killed, leader, follower), got "somebody"',
     'bad.yml:20:14 steps[11].restart: expected a host (h1 to h3, $killed), got "leader"',
+    'bad.yml:21:41 steps[12].node-role.role: expected one of worker, manager, got "boss"',
   ]);
 });
 

@@ -6,6 +6,7 @@
  *   - stack-rm: {on: h1, stack: web}
  *   - scale: {on: leader, service: web_web, replicas: 3}   # detach: true returns at once
  *   - node-update: {on: h1, node: h3, availability: drain}
+ *   - node-role: {on: h1, node: h3, role: manager}                         # node promote (worker: demote)
  *   - record: {on: h2, service: web_web, as: h2-web}
  *
  * A stack file is read and checked with the stack parser when the scenario is loaded, so a
@@ -17,14 +18,14 @@ import { dirname, isAbsolute, join as joinPath, resolve } from 'node:path';
 import { isScalar, type Node } from 'yaml';
 import { parseStack } from '../../src/spec/parse-stack.js';
 import { readRecordName, readServiceName } from './expect-parsers.js';
-import { availabilities, defaultCommandWithinMs, imageBuilders, type Step, type StackService } from './scenario-types.js';
+import { availabilities, defaultCommandWithinMs, imageBuilders, roles, type Step, type StackService } from './scenario-types.js';
 import { readHostRef, readHosts, readWithin, required, type KindReader, type StepContext } from './step-reading.js';
 import { checkKeys, join, readBool, readEnum, readInt, readMap, readString, type Entry } from './yaml-reader.js';
 
 /** The most replicas a `scale` step may ask for: each is a container on this machine. */
 export const replicasMax = 1000;
 
-type OrchestrationKind = Extract<Step['kind'], 'import-image' | 'deploy' | 'stack-rm' | 'scale' | 'node-update' | 'record'>;
+type OrchestrationKind = Extract<Step['kind'], 'import-image' | 'deploy' | 'stack-rm' | 'scale' | 'node-update' | 'node-role' | 'record'>;
 
 /** The mapping under a step kind, checked against `allowed`; `get` reports a missing key. */
 function readBody(value: Node | null, path: string, ctx: StepContext, allowed: readonly string[]) {
@@ -117,6 +118,20 @@ export const orchestrationKinds: Record<OrchestrationKind, KindReader> = {
       const availability = availabilityEntry && readEnum(availabilityEntry.value, join(path, 'availability'), availabilities, ctx.problems);
       const withinMs = readWithin(mods, path, ctx, defaultCommandWithinMs);
       return on && node && availability && withinMs !== undefined ? { kind: 'node-update', on, node, availability, withinMs } : undefined;
+    },
+  },
+  'node-role': {
+    modifiers: ['within'],
+    read: (value, path, mods, ctx) => {
+      const body = readBody(value, path, ctx, ['on', 'node', 'role']);
+      if (!body) return undefined;
+      const on = onHost(body, path, ctx);
+      const nodeEntry = body.get('node', 'the host to promote or demote: h2, leader, follower or $killed');
+      const node = nodeEntry && readHostRef(nodeEntry.value, join(path, 'node'), ctx, true);
+      const roleEntry = body.get('role', `its new role: ${roles.join(', ')}`);
+      const role = roleEntry && readEnum(roleEntry.value, join(path, 'role'), roles, ctx.problems);
+      const withinMs = readWithin(mods, path, ctx, defaultCommandWithinMs);
+      return on && node && role && withinMs !== undefined ? { kind: 'node-role', on, node, role, withinMs } : undefined;
     },
   },
   record: {

@@ -1,6 +1,7 @@
 /**
  * Carrying out the orchestration steps. Writes go through the `swarmts` CLI on the step's
- * host, as an operator would type them (`stack deploy`, `service scale`, `node update`);
+ * host, as an operator would type them (`stack deploy`, `service scale`, `node update`,
+ * `node promote|demote`);
  * `record` reads the host's containers through its API.
  */
 import { mkdirSync } from 'node:fs';
@@ -13,7 +14,7 @@ import type { ImageBuilder, Step } from './scenario-types.js';
 import { mustSucceed, StepFailed } from './step-failed.js';
 import { describeResult, runCommand, swarmts } from './swarmts-cli.js';
 
-type OrchestrationStep = Extract<Step, { kind: 'import-image' | 'deploy' | 'stack-rm' | 'scale' | 'node-update' | 'record' }>;
+type OrchestrationStep = Extract<Step, { kind: 'import-image' | 'deploy' | 'stack-rm' | 'scale' | 'node-update' | 'node-role' | 'record' }>;
 
 /** Building the busybox image takes about a second; past this something is wrong. */
 const imageBuildTimeoutMs = 60_000;
@@ -44,6 +45,13 @@ export async function executeOrchestrationStep(step: OrchestrationStep, world: S
       const node = await resolveHost(step.node, world, signal);
       const args = ['node', 'update', '--availability', step.availability, world.nodeName(node)];
       mustSucceed(`node update on ${on}`, await swarmts(world.stateDir(on), args, step.withinMs, signal));
+      return `${node} (${world.nodeName(node)}) on ${on}`;
+    }
+    case 'node-role': {
+      const on = await resolveHost(step.on, world, signal);
+      const node = await resolveHost(step.node, world, signal);
+      const args = ['node', step.role === 'manager' ? 'promote' : 'demote', world.nodeName(node)];
+      mustSucceed(`${args.slice(0, 2).join(' ')} on ${on}`, await swarmts(world.stateDir(on), args, step.withinMs, signal));
       return `${node} (${world.nodeName(node)}) on ${on}`;
     }
     case 'record': return record(step, world, signal);

@@ -116,6 +116,7 @@ function applyStep(step: Step, w: Walk): void {
       return;
     }
     case 'node-update':
+    case 'node-role':
       mustBe(w, step.on, true, true, 'on');
       mustBe(w, step.node, undefined, true, 'node');
       return;

@@ -78,6 +78,7 @@ export type Step = StepBase &
     | { kind: 'stack-rm'; on: HostRef; stack: string; withinMs: number }
     | { kind: 'scale'; on: HostRef; service: string; replicas: number; detach: boolean; withinMs: number }
     | { kind: 'node-update'; on: HostRef; node: HostRef; availability: Availability; withinMs: number }
+    | { kind: 'node-role'; on: HostRef; node: HostRef; role: Role; withinMs: number }
     | { kind: 'record'; on: HostRef; service: string; as: string; withinMs: number }
     | NetworkStep
   );
@@ -205,6 +206,7 @@ export function describeStep(step: Step): string {
     case 'stack-rm': return `stack rm ${step.stack} on ${step.on}`;
     case 'scale': return `scale ${step.detach ? '--detach ' : ''}${step.service}=${step.replicas} on ${step.on}`;
     case 'node-update': return `node update ${step.node} --availability ${step.availability} on ${step.on}`;
+    case 'node-role': return `node ${step.role === 'manager' ? 'promote' : 'demote'} ${step.node} on ${step.on}`;
     case 'record': return `record the containers of ${step.service} on ${step.on} as ${step.as}`;
     case 'requests':
     case 'lookup':

@@ -73,6 +73,7 @@ async function execute(step: Step, world: ScenarioWorld, signal: AbortSignal): P
     case 'stack-rm':
     case 'scale':
     case 'node-update':
+    case 'node-role':
     case 'record':
       return executeOrchestrationStep(step, world, signal);
     case 'requests':

@@ -74,7 +74,8 @@ export function readClaims(certificate: string): CertificateClaims {
 
 /**
  * Checks certificates against one cluster's authority. Results are cached by certificate
- * text (a member's certificate never changes), so gossip costs one signature check per member.
+ * text (a member's certificate changes only with its role), so gossip costs one signature
+ * check per certificate.
  */
 export class CertificateVerifier {
   private readonly publicKey: KeyObject;

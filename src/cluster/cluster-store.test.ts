@@ -102,4 +102,22 @@ test('nodes are registered with hostname and role, then updated; a snapshot rest
   assert.equal(store.apply({ type: 'remove-node', node: 'n1', atMs: 5 }), { ok: true, removed: ['n1'] });
 });
 
+test('set-node-role: changes the role, answers unchanged for the same role, refuses to demote the last manager', () => {
+  const store = new ClusterStore();
+  store.apply({ type: 'update-node', node: 'm', hostname: 'a', role: 'manager', atMs: 1 });
+  store.apply({ type: 'update-node', node: 'w', hostname: 'b', role: 'worker', atMs: 1 });
+  const cases: Array<[ClusterCommand, ReturnType<ClusterStore['apply']>]> = [
+    [{ type: 'set-node-role', node: 'nope', role: 'manager', atMs: 2 }, { ok: false, code: 'NOT_FOUND', message: 'no node nope' }],
+    [{ type: 'set-node-role', node: 'w', role: 'worker', atMs: 2 }, { ok: true, unchanged: ['w'] }],
+    [{ type: 'set-node-role', node: 'm', role: 'manager', atMs: 2 }, { ok: true, unchanged: ['m'] }],
+    [{ type: 'set-node-role', node: 'm', role: 'worker', atMs: 2 }, { ok: false, code: 'CONFLICT', message: "a is the cluster's last manager: promote another node first (`swarmts node promote NODE`), then demote it" }],
+    [{ type: 'set-node-role', node: 'w', role: 'manager', atMs: 3 }, { ok: true, updated: ['w'] }],
+    [{ type: 'set-node-role', node: 'm', role: 'worker', atMs: 4 }, { ok: true, updated: ['m'] }],
+    // Two demotions racing through the log: the second one would leave no manager.
+    [{ type: 'set-node-role', node: 'w', role: 'worker', atMs: 5 }, { ok: false, code: 'CONFLICT', message: "b is the cluster's last manager: promote another node first (`swarmts node promote NODE`), then demote it" }],
+  ];
+  for (const [command, want] of cases) assert.equal(store.apply(command), want, JSON.stringify(command));
+  assert.equal(store.nodeList().map((n) => [n.id, n.role]), [['m', 'worker'], ['w', 'manager']]);
+});
+
 test.run();

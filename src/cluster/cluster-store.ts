@@ -6,6 +6,7 @@ import type {
   DeployStackCommand,
   OrchestrateCommand,
   RemoveStackCommand,
+  SetNodeRoleCommand,
   UpdateNodeCommand,
 } from './commands.js';
 import { plainEqual } from './plain-equal.js';
@@ -83,6 +84,8 @@ export class ClusterStore {
       }
       case 'update-node':
         return this.updateNode(command);
+      case 'set-node-role':
+        return this.setNodeRole(command);
       case 'remove-node':
         if (!this.nodes.delete(command.node)) return notFound(`no node ${command.node}`);
         return { ok: true, removed: [command.node] };
@@ -277,6 +280,18 @@ export class ClusterStore {
     node.labels = labels;
     this.nodes.set(node.id, node);
     return existing === undefined ? { ok: true, created: [node.id] } : { ok: true, updated: [node.id] };
+  }
+
+  private setNodeRole(command: SetNodeRoleCommand): CommandResult {
+    const node = this.nodes.get(command.node);
+    if (node === undefined) return notFound(`no node ${command.node}`);
+    if (node.role === command.role) return { ok: true, unchanged: [node.id] };
+    const managers = this.nodeList().filter((n) => n.role === 'manager');
+    if (command.role === 'worker' && managers.length === 1) {
+      return { ok: false, code: 'CONFLICT', message: `${node.hostname} is the cluster's last manager: promote another node first (\`swarmts node promote NODE\`), then demote it` };
+    }
+    node.role = command.role;
+    return { ok: true, updated: [node.id] };
   }
 
   private orchestrate(command: OrchestrateCommand): CommandResult {

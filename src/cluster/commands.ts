@@ -57,7 +57,7 @@ export interface RollbackServiceCommand {
   atMs: number;
 }
 
-/** A node seen in membership for the first time, or `node update` / `promote` / `demote`. */
+/** A node seen in membership for the first time, or `node update`. */
 export interface UpdateNodeCommand {
   type: 'update-node';
   node: string;
@@ -66,6 +66,19 @@ export interface UpdateNodeCommand {
   availability?: NodeAvailability;
   labelsAdd?: Record<string, string>;
   labelsRemove?: string[];
+  atMs: number;
+}
+
+/**
+ * `node promote` / `node demote`: the role the node should have. The leader then moves raft's
+ * configuration and hands the node a certificate of that role; membership shows the role
+ * once the node runs it. Demoting the last manager is refused here, so two demotions racing
+ * through the log cannot both pass.
+ */
+export interface SetNodeRoleCommand {
+  type: 'set-node-role';
+  node: string;
+  role: NodeRole;
   atMs: number;
 }
 
@@ -102,6 +115,7 @@ export type ClusterCommand =
   | UpdateServiceCommand
   | RollbackServiceCommand
   | UpdateNodeCommand
+  | SetNodeRoleCommand
   | RemoveNodeCommand
   | OrchestrateCommand
   | TaskStatusCommand;

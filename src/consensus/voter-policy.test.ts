@@ -1,12 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isSwarmError } from '../core/errors.js';
-import { defaultVoterPolicyConfig, nextVoterChange, validateVoterPolicyConfig, type ManagerNode } from './voter-policy.js';
+import { defaultVoterPolicyConfig, nextVoterChange, validateVoterPolicyConfig, voterRemovalProblem, type ManagerNode } from './voter-policy.js';
 
 const config = { voterDeadReplaceAfterMs: 60_000, votersMax: 5 };
 const now = 1_000_000;
 const alive = (id: string): ManagerNode => ({ id, state: 'alive' });
 const suspect = (id: string): ManagerNode => ({ id, state: 'suspect' });
+const leaving = (id: string): ManagerNode => ({ id, state: 'alive', leaving: true });
 const deadFor = (id: string, ms: number): ManagerNode => ({ id, state: 'dead', deadSinceMs: now - ms });
 
 interface Row {
@@ -42,6 +43,15 @@ const rows: Row[] = [
   { name: 'the last voter is never removed, with nobody to replace it', managers: [], voters: ['a'], want: 'none' },
   { name: 'a learner that left is removed', managers: [alive('a')], voters: ['a'], learners: ['z'], want: 'remove z' },
   { name: 'an alive spare learner is kept', managers: [alive('a'), alive('b')], voters: ['a'], learners: ['b'], want: 'none' },
+  // A demoted manager is leaving: its seat is refilled first where a spare can take it, then it goes.
+  { name: 'demoted voter with a spare manager: the spare catches up first', managers: [alive('a'), alive('b'), leaving('c'), alive('d')], voters: ['a', 'b', 'c'], want: 'addLearner d' },
+  { name: 'demoted voter, replacement caught up: the demoted one is removed', managers: [alive('a'), alive('b'), leaving('c'), alive('d')], voters: ['a', 'b', 'c'], learners: ['d'], want: 'remove c' },
+  { name: 'demoted voter without a spare: removed', managers: [alive('a'), alive('b'), leaving('c')], voters: ['a', 'b', 'c'], want: 'remove c' },
+  { name: 'demoted sole voter: the learner is made a voter before it goes', managers: [leaving('a'), alive('b')], voters: ['a'], learners: ['b'], want: 'promote b' },
+  { name: 'demoted sole voter, replacement voting: the demoted one is removed', managers: [leaving('a'), alive('b')], voters: ['a', 'b'], want: 'remove a' },
+  { name: 'demoted voter with another voter down: the down one goes first, so the quorum holds', managers: [alive('a'), deadFor('b', 1000), leaving('c')], voters: ['a', 'b', 'c'], want: 'remove b' },
+  { name: 'a demoted manager is never added as a learner', managers: [alive('a'), leaving('b')], voters: ['a'], want: 'none' },
+  { name: 'demoted learner is removed', managers: [alive('a'), leaving('b')], voters: ['a'], learners: ['b'], want: 'remove b' },
   { name: 'input order does not matter', managers: [alive('c'), alive('a'), alive('b')], voters: ['a'], learners: ['c', 'b'], want: 'promote b' },
 ];
 
@@ -72,6 +82,25 @@ test('voter policy: following its own advice from one manager to five reaches fi
   assert.equal(voters, ['m1', 'm2', 'm3', 'm4', 'm5']);
   assert.equal(counts, [2, 3, 4, 5]);
 });
+
+const removals: Array<{ name: string; node: string; voters: string[]; alive: string[]; want: RegExp | undefined }> = [
+  { name: 'a learner never matters', node: 'd', voters: ['a', 'b', 'c'], alive: ['d'], want: undefined },
+  { name: 'one of three alive voters', node: 'a', voters: ['a', 'b', 'c'], alive: ['a', 'b', 'c'], want: undefined },
+  { name: 'one of three with another down: one of two left alive', node: 'a', voters: ['a', 'b', 'c'], alive: ['a', 'b'], want: /1 of the 2 raft voters left would be alive, below a quorum of 2 \(down: c\)/ },
+  { name: 'the down voter itself', node: 'c', voters: ['a', 'b', 'c'], alive: ['a', 'b'], want: undefined },
+  { name: 'one of five with one down', node: 'a', voters: ['a', 'b', 'c', 'd', 'e'], alive: ['a', 'b', 'c', 'd'], want: undefined },
+  { name: 'one of five with two down', node: 'a', voters: ['a', 'b', 'c', 'd', 'e'], alive: ['a', 'b', 'c'], want: /2 of the 4 raft voters left would be alive, below a quorum of 3/ },
+  { name: 'sole voter with an alive learner', node: 'a', voters: ['a'], alive: ['a', 'b'], want: undefined },
+  { name: 'sole voter with nobody to take over', node: 'a', voters: ['a'], alive: ['a'], want: /only raft voter and no other manager is alive/ },
+];
+
+for (const row of removals) {
+  test(`voter removal: ${row.name}`, () => {
+    const problem = voterRemovalProblem({ node: row.node, voters: row.voters, aliveManagers: row.alive });
+    if (row.want === undefined) assert.is(problem, undefined);
+    else assert.match(problem ?? '', row.want);
+  });
+}
 
 test('voter policy config: defaults are valid; an even votersMax and a negative time are refused together', () => {
   validateVoterPolicyConfig(defaultVoterPolicyConfig());

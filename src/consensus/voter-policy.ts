@@ -20,6 +20,11 @@ export interface ManagerNode {
   state: 'alive' | 'suspect' | 'dead';
   /** When it was declared dead, ms on the same clock as `nowMs`; required for dead nodes. */
   deadSinceMs?: number;
+  /**
+   * Demoted: it still runs raft and counts towards the quorum while alive, but gives up its
+   * place, as if gone; a spare takes its seat first where there is one.
+   */
+  leaving?: boolean;
 }
 
 /** How voters are chosen. */
@@ -89,7 +94,7 @@ export function nextVoterChange(input: VoterPolicyInput): VoterChange {
   // Gone: not a manager any more, or dead for long enough to give up on.
   const isGone = (id: string): boolean => {
     const m = managers.get(id);
-    if (m === undefined) return true;
+    if (m === undefined || m.leaving === true) return true;
     return m.state === 'dead' && nowMs - (m.deadSinceMs ?? nowMs) >= config.voterDeadReplaceAfterMs;
   };
   const voters = [...input.voters].sort(byId);
@@ -97,7 +102,7 @@ export function nextVoterChange(input: VoterPolicyInput): VoterChange {
   const aliveVoters = voters.filter(isAlive).length;
   const goneVoters = voters.filter(isGone);
   const keptVoters = voters.length - goneVoters.length;
-  const spares = [...managers.values()].filter((m) => m.state === 'alive' && !voters.includes(m.id)).map((m) => m.id).sort(byId);
+  const spares = [...managers.values()].filter((m) => m.state === 'alive' && m.leaving !== true && !voters.includes(m.id)).map((m) => m.id).sort(byId);
   const target = Math.min(config.votersMax, oddAtMost(keptVoters + spares.length));
   const hasQuorum = aliveVoters >= quorum(voters.length);
 
@@ -112,10 +117,14 @@ export function nextVoterChange(input: VoterPolicyInput): VoterChange {
     return { kind: 'addLearner', node: nextLearner, reason: `${keptVoters} voters stay, ${target} wanted: ${nextLearner} starts catching up as a learner` };
   }
   // 2. Drop a voter that is gone (never the last one). With a quorum alive, the alive voters
-  //    are a quorum of the smaller set too.
-  if (goneVoters.length > 0 && voters.length > 1) {
-    const node = goneVoters[0]!;
-    return { kind: 'remove', node, reason: managers.has(node) ? `voter ${node} is dead for ${config.voterDeadReplaceAfterMs} ms or more` : `voter ${node} is no longer a manager` };
+  //    are a quorum of the smaller set too, unless the one dropped is alive (demoted): keep
+  //    it then until they are.
+  const keepsQuorum = (id: string): boolean => aliveVoters - (isAlive(id) ? 1 : 0) >= quorum(voters.length - 1);
+  const droppable = goneVoters.find(keepsQuorum);
+  if (droppable !== undefined && voters.length > 1) {
+    const node = droppable;
+    const why = managers.get(node)?.leaving === true ? `voter ${node} was demoted` : managers.has(node) ? `voter ${node} is dead for ${config.voterDeadReplaceAfterMs} ms or more` : `voter ${node} is no longer a manager`;
+    return { kind: 'remove', node, reason: why };
   }
   // 3. Promote learners up to the target (each one is caught up first: the daemon's check).
   if (needed > 0 && readyLearners.length > 0) {
@@ -134,4 +143,33 @@ export function nextVoterChange(input: VoterPolicyInput): VoterChange {
   const goneLearner = learners.find(isGone);
   if (goneLearner !== undefined) return { kind: 'remove', node: goneLearner, reason: `learner ${goneLearner} is gone` };
   return { kind: 'none', reason: `${voters.length} voters, as wanted` };
+}
+
+/** What `voterRemovalProblem` looks at. */
+export interface VoterRemovalInput {
+  /** The manager to be taken out of raft (a demotion). */
+  node: string;
+  voters: readonly string[];
+  /** Managers membership sees alive, `node` included when it is. */
+  aliveManagers: readonly string[];
+  /** How the message names a node (a hostname); the id by default. */
+  nameOf?: (id: string) => string;
+}
+
+/**
+ * Why taking `node` out of raft now would cost the cluster its quorum, or undefined when it
+ * is safe; a demotion is refused then, as Docker refuses it. The voters left must keep a
+ * quorum alive; the last voter may go only when another alive manager can take its place.
+ */
+export function voterRemovalProblem({ node, voters, aliveManagers, nameOf = (id) => id }: VoterRemovalInput): string | undefined {
+  if (!voters.includes(node)) return undefined;
+  const rest = voters.filter((id) => id !== node);
+  if (rest.length === 0) {
+    return aliveManagers.some((id) => id !== node) ? undefined : `${nameOf(node)} is the only raft voter and no other manager is alive to take its place`;
+  }
+  const alive = new Set(aliveManagers);
+  const aliveRest = rest.filter((id) => alive.has(id)).length;
+  if (aliveRest >= quorum(rest.length)) return undefined;
+  const down = rest.filter((id) => !alive.has(id));
+  return `without it, ${aliveRest} of the ${rest.length} raft voters left would be alive, below a quorum of ${quorum(rest.length)} (down: ${down.map(nameOf).join(', ')})`;
 }

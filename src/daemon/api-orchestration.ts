@@ -134,6 +134,8 @@ export interface OrchestrationStatus {
   /** True on the raft leader. */
   isLeader: boolean;
   voters: string[];
+  /** Managers that hold the raft log without voting (the voter policy keeps 1, 3 or 5 voters). */
+  learners: string[];
   /** Index of the last committed change this node applied. */
   applied: number;
 }

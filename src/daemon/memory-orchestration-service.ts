@@ -21,6 +21,7 @@ export class MemoryOrchestrationService implements OrchestrationService {
   logLines: ServiceLogLine[] = [];
   private readonly records = new Map<string, ServiceDetail>();
   private readonly taskList: TaskSummary[] = [];
+  private readonly roles = new Map<string, NodeRole>([['node-a', 'manager']]);
   private readonly eventList: ClusterEvent[] = [];
   private readonly waiting = new Set<() => void>();
   private ended = false;
@@ -29,7 +30,7 @@ export class MemoryOrchestrationService implements OrchestrationService {
   constructor(private readonly nowMs = 1_000_000) {}
 
   status(): OrchestrationStatus {
-    return this.record('status', { synced: true, leader: 'node-a', isLeader: true, voters: ['node-a'], applied: this.calls.length });
+    return this.record('status', { synced: true, leader: 'node-a', isLeader: true, voters: ['node-a'], learners: [], applied: this.calls.length });
   }
 
   async deployStack(name: string, request: DeployStackRequest): Promise<ChangeResult> {
@@ -112,8 +113,15 @@ export class MemoryOrchestrationService implements OrchestrationService {
     return this.record('updateNode', { created: [], updated: [reference], unchanged: [], removed: [] }, reference, request);
   }
 
+  /** Roles as the real service keeps them: node-a starts as the only manager, any other name is a worker. */
   async setNodeRole(reference: string, role: NodeRole): Promise<ChangeResult> {
-    return this.record('setNodeRole', { created: [], updated: [reference], unchanged: [], removed: [] }, reference, role);
+    this.record('setNodeRole', undefined, reference, role);
+    if ((this.roles.get(reference) ?? 'worker') === role) return { created: [], updated: [], unchanged: [reference], removed: [] };
+    if (role === 'worker' && [...this.roles.values()].filter((r) => r === 'manager').length === 1) {
+      throw new SwarmError('CONFLICT', `${reference} is the cluster's last manager: promote another node first (\`swarmts node promote NODE\`), then demote it`);
+    }
+    this.roles.set(reference, role);
+    return { created: [], updated: [reference], unchanged: [], removed: [] };
   }
 
   async removeNode(reference: string, force: boolean): Promise<ChangeResult> {

@@ -56,7 +56,7 @@ export function sampleSnapshot(): ClusterSnapshot {
       [nodeIds.a]: { cpuMillicores: 2000, memoryBytes: 2 * 1024 ** 3 },
       [nodeIds.b]: { cpuMillicores: 4000, memoryBytes: 8 * 1024 ** 3 },
     },
-    orchestration: { synced: true, leader: nodeIds.a, isLeader: true, voters: [nodeIds.a, nodeIds.b], applied: 42 },
+    orchestration: { synced: true, leader: nodeIds.a, isLeader: true, voters: [nodeIds.a, nodeIds.b], learners: [], applied: 42 },
     services: [
       service('svcweb', 'web_web', {
         running: 2, desired: 3, ports: [{ target: 80, published: 8080, protocol: 'tcp', mode: 'ingress' }],

@@ -3,7 +3,7 @@ import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { GossipMessage, MembershipMessage } from '../membership/messages.js';
 import type { Membership } from '../membership/membership.js';
-import type { Member, MembershipEvent } from '../membership/types.js';
+import type { Member, MembershipEvent, NodeMeta } from '../membership/types.js';
 import type { Transport } from './transport.js';
 
 /** Publish/subscribe of membership gossip: a GossipTopic, or an in-memory stand-in in tests. */
@@ -87,6 +87,13 @@ export class MembershipService {
 
   members(): Member[] {
     return this.membership.members();
+  }
+
+  /** Announces this node's new metadata (a new role, say) at a higher incarnation. */
+  updateMeta(meta: NodeMeta): void {
+    if (!this.running) return;
+    this.membership.updateMeta(meta, this.now());
+    this.pump();
   }
 
   member(id: string): Member | undefined {

@@ -48,4 +48,13 @@ test('promote, demote and rm act on every node named', async () => {
   for (const sub of ['update', 'promote', 'demote', 'rm']) assert.match((await cli('node', sub, '--help')).stdout, 'Examples:\n  swarmts node');
 });
 
+test('promote and demote say what was already so; a refusal is printed, the other nodes still run, and the exit code is 1', async () => {
+  assert.is((await cli('node', 'promote', 'node-b')).stdout, 'Node node-b is already a manager.\n');
+  assert.is((await cli('node', 'demote', 'node-d')).stdout, 'Node node-d is already a worker.\n');
+  const r = await cli('node', 'demote', 'node-a', 'node-b');
+  assert.is(r.code, 1);
+  assert.is(r.stdout, 'Manager node-a demoted in the cluster.\n');
+  assert.is(r.stderr, "Error: node-b is the cluster's last manager: promote another node first (`swarmts node promote NODE`), then demote it\n");
+});
+
 test.run();

@@ -25,10 +25,11 @@ import type {
 } from '../api-types.js';
 import { chooseAdvertiseAddress, formatHostPort, parseHostPort, toMultiaddr, type HostPort } from './addresses.js';
 import { ClusterFiles, type ClusterConfig, type ClusterState } from './cluster-files.js';
-import { ClusterNode } from './cluster-node.js';
+import { ClusterNode, type RoleChange } from './cluster-node.js';
 import { decodeJoinResponse, joinProtocol, type JoinResponse } from './join-protocol.js';
 import { compareNodes, nodeDetail, nodeSummary } from './node-views.js';
 import { findByReference } from '../find-by-reference.js';
+import { EventLog } from '../orchestration/event-log.js';
 import { OrchestrationNode } from '../orchestration/orchestration-node.js';
 import type { Operations } from '../orchestration/operations.js';
 
@@ -67,6 +68,8 @@ interface Running {
   host: P2pHost;
   node: ClusterNode;
   orchestration: OrchestrationNode | undefined;
+  /** Outlives the orchestration, which a role change replaces. */
+  events: EventLog;
 }
 
 /**
@@ -230,6 +233,7 @@ export class ClusterControl {
   /** The orchestration API of this member. */
   orchestration(): Operations {
     const { orchestration } = this.member();
+    if (orchestration === undefined && this.tasks !== undefined) throw new SwarmError('UNAVAILABLE', 'this node is switching its role (node promote or demote): try again in a moment');
     if (orchestration === undefined) throw new SwarmError('UNAVAILABLE', 'this daemon runs without orchestration');
     return orchestration.operations;
   }
@@ -334,17 +338,50 @@ export class ClusterControl {
     let node: ClusterNode | undefined;
     try {
       node = await ClusterNode.start({ host, state, files: this.files, nodeName: this.nodeName, logger: this.logger }, seeds);
-      const orchestration = this.tasks === undefined ? undefined : await OrchestrationNode.start({
-        host, membership: node, role: state.config.role, founder, nodeName: this.nodeName,
-        raftDir: this.files.raftDir(), volumesDir: this.tasks.volumesDir, runtime: this.tasks.runtime, images: this.tasks.images, logger: this.logger,
-        network: this.tasks.network,
-      });
-      return { host, node, orchestration };
+      node.onRoleCertificate((change) => this.switchRole(change));
+      const events = new EventLog();
+      const orchestration = await this.startOrchestration(host, node, events, state.config.role, founder);
+      return { host, node, orchestration, events };
     } catch (err) {
       await node?.stop().catch(() => undefined);
       await host.stop();
       throw err;
     }
+  }
+
+  private async startOrchestration(host: P2pHost, node: ClusterNode, events: EventLog, role: NodeRole, founder: boolean): Promise<OrchestrationNode | undefined> {
+    if (this.tasks === undefined) return undefined;
+    return OrchestrationNode.start({
+      host, membership: node, role, founder, nodeName: this.nodeName, events,
+      raftDir: this.files.raftDir(), volumesDir: this.tasks.volumesDir, runtime: this.tasks.runtime, images: this.tasks.images, logger: this.logger,
+      network: this.tasks.network,
+    });
+  }
+
+  /**
+   * Takes up the role a manager handed this node (`node promote` / `demote`) without a
+   * restart: saves it, replaces the orchestration (a manager's runs raft, starting as a
+   * learner; a worker's follows the state feed) with the containers left running for the new
+   * agent to adopt, then announces the role. A demoted node's raft log goes: the leader took
+   * it out of the raft configuration before handing it the worker certificate.
+   */
+  private switchRole(change: RoleChange): Promise<void> {
+    return this.serialized(async () => {
+      const running = this.running;
+      if (running === undefined) throw new SwarmError('UNAVAILABLE', 'this node is leaving the cluster or stopping: it takes no new role');
+      running.node.saveRole(change);
+      const previous = running.orchestration;
+      running.orchestration = undefined;
+      await previous?.stop(false);
+      if (change.role === 'worker') this.files.removeRaftDir();
+      try {
+        running.orchestration = await this.startOrchestration(running.host, running.node, running.events, change.role, false);
+      } catch (err) {
+        this.logger.error(`the ${change.role} role is saved but its orchestration did not start: restart the daemon to run it`, { error: errorMessage(err) });
+        throw err;
+      }
+      await running.node.adoptRole();
+    });
   }
 
   private serialized<T>(operation: () => Promise<T>): Promise<T> {

@@ -94,6 +94,16 @@ export class ClusterFiles {
     this.write('manager-secrets.json', JSON.stringify(secrets, null, 2));
   }
 
+  /** A demoted node holds no authority key or join secrets. */
+  removeManagerSecrets(): void {
+    rmSync(this.path('manager-secrets.json'), { force: true });
+  }
+
+  /** A demoted node's raft log: it left the raft configuration, and a later promotion starts afresh. */
+  removeRaftDir(): void {
+    rmSync(join(this.dir, 'raft'), { recursive: true, force: true });
+  }
+
   loadPeers(): KnownPeer[] {
     try {
       return JSON.parse(readFileSync(this.path('peers.json'), 'utf8')) as KnownPeer[];

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
-import { CertificateVerifier, issueCertificate } from '../../admission/certificate.js';
+import { CertificateVerifier, issueCertificate, readClaims } from '../../admission/certificate.js';
 import { roleProvenBy } from '../../admission/join-proof.js';
 import { formatJoinToken, generateJoinSecret } from '../../admission/join-token.js';
 import { MemberGate } from '../../admission/member-gate.js';
@@ -24,6 +24,7 @@ import { defaultTransportConfig } from '../../p2p/transport.js';
 import { parseHostPort, toMultiaddr } from './addresses.js';
 import type { ClusterFiles, ClusterState, KnownPeer } from './cluster-files.js';
 import { decodeJoinRequest, decodeManagerSecrets, joinProtocol, joinSecretsProtocol, type JoinResponse, type ManagerSecrets } from './join-protocol.js';
+import { decodeRoleCertificate, judgeRoleCertificate, roleCertificateProtocol, roleCertificateTimeoutMs, type RoleCertificate } from './role-certificate.js';
 
 const membershipTopic = '/swarmts/membership/1';
 /** How long a leaving node keeps gossiping so that its departure reaches everyone. */
@@ -46,6 +47,14 @@ function invalidToken(): SwarmError {
   );
 }
 
+/** A role this node was handed by a manager, with what the role needs. */
+export interface RoleChange {
+  role: NodeRole;
+  certificate: string;
+  /** With the manager role only. */
+  managerSecrets: ManagerSecrets | undefined;
+}
+
 export interface ClusterNodeOptions {
   /** A started host on the cluster's private network. */
   host: P2pHost;
@@ -62,6 +71,11 @@ export interface ClusterNodeOptions {
  */
 export class ClusterNode {
   private readonly rpc: RpcService;
+  /** The join and join-secrets protocols, served while this node is a manager. */
+  private managerRpc: RpcService | undefined;
+  private state: ClusterState;
+  private readonly verifier: CertificateVerifier;
+  private roleHandler: ((change: RoleChange) => Promise<void>) | undefined;
   private readonly topic: GossipTopic<GossipMessage>;
   private readonly service: MembershipService;
   private readonly gate: MemberGate;
@@ -80,9 +94,11 @@ export class ClusterNode {
   private constructor(private readonly options: ClusterNodeOptions) {
     const { host, state, logger } = options;
     this.logger = logger.child('cluster');
+    this.state = state;
     this.managerSecrets = state.managerSecrets;
     const self = this.selfMeta();
-    this.gate = new MemberGate(new CertificateVerifier(state.config.authorityPublicKey, state.config.clusterId), self);
+    this.verifier = new CertificateVerifier(state.config.authorityPublicKey, state.config.clusterId);
+    this.gate = new MemberGate(this.verifier, self);
     const verdict = this.gate.check(self);
     if (verdict !== undefined) throw new SwarmError('CORRUPT_DATA', `this node's own admission certificate does not verify: ${verdict}`);
     this.rpc = new RpcService(defaultRpcConfig(), { node: host.node, logger: this.logger });
@@ -114,6 +130,9 @@ export class ClusterNode {
     const node = new ClusterNode(options);
     const others = seeds.filter((seed) => seed.id !== options.host.peerId);
     for (const seed of others) await options.host.learnAddresses(seed.id, seed.addresses);
+    await node.rpc.handle(roleCertificateProtocol, (message, context) => node.receiveRoleCertificate(message, context.peerId), {
+      decode: decodeRoleCertificate, handlerTimeoutMs: roleCertificateTimeoutMs,
+    });
     if (options.state.config.role === 'manager') await node.serveManagerProtocols();
     node.topic.start();
     await node.service.start(others.map((seed) => seed.id));
@@ -141,7 +160,7 @@ export class ClusterNode {
   }
 
   get config(): ClusterState['config'] {
-    return this.options.state.config;
+    return this.state.config;
   }
 
   members(): Member[] {
@@ -172,7 +191,7 @@ export class ClusterNode {
       this.adoptSecrets(next);
       await this.shareSecrets(next);
     }
-    return formatJoinToken({ psk: this.options.state.psk, secret: Buffer.from(this.managerSecrets!.joinSecrets[role], 'hex') });
+    return formatJoinToken({ psk: this.state.psk, secret: Buffer.from(this.managerSecrets!.joinSecrets[role], 'hex') });
   }
 
   /** Leaves gracefully: the others see this node `left`, not dead. */
@@ -189,12 +208,73 @@ export class ClusterNode {
     this.saveTimer = undefined;
     await this.service.stop();
     this.topic.stop();
+    await this.managerRpc?.stop();
+    this.managerRpc = undefined;
     await this.rpc.stop();
     this.savePeersAndIncarnation();
   }
 
+  /** Who switches this node to a role a manager hands it (the daemon's cluster control). */
+  onRoleCertificate(handler: (change: RoleChange) => Promise<void>): void {
+    this.roleHandler = handler;
+  }
+
+  /**
+   * Issues `peerId` a certificate of `role` and hands it over (managers only); resolves once
+   * the node saved it and switched. The caller decides when (LeaderDuties: after raft let it go).
+   */
+  async deliverRole(peerId: string, role: NodeRole): Promise<void> {
+    const secrets = this.managerSecrets;
+    if (secrets === undefined) throw new SwarmError('PERMISSION_DENIED', 'this node is a worker: only managers issue certificates');
+    const certificate = issueCertificate(secrets.authorityPrivateKey, { clusterId: this.config.clusterId, peerId, role, issuedAtMs: Date.now() });
+    const message: RoleCertificate = { certificate, ...(role === 'manager' ? { managerSecrets: secrets } : {}) };
+    await this.rpc.request(peerId, roleCertificateProtocol, message, { timeoutMs: roleCertificateTimeoutMs });
+    this.logger.info('handed a node its new role', { peer: peerId, role });
+  }
+
+  /**
+   * Saves a new role (certificate, secrets) and keeps it as this node's config: a restart
+   * from here on comes back in it. Membership still announces the old role until adoptRole.
+   */
+  saveRole(change: RoleChange): void {
+    // A demoted founder must never bootstrap raft alone again, should it be promoted later.
+    const { founder: _founder, ...config } = this.state.config;
+    this.state = { ...this.state, config: { ...config, role: change.role, certificate: change.certificate }, managerSecrets: change.managerSecrets };
+    this.managerSecrets = change.managerSecrets;
+    this.options.files.saveConfig({ ...this.state.config, incarnation: this.service.incarnation() });
+    if (change.managerSecrets !== undefined) this.options.files.saveManagerSecrets(change.managerSecrets);
+    else this.options.files.removeManagerSecrets();
+  }
+
+  /** Takes up the role saveRole saved: serves or stops the managers' protocols and announces the role to every member. */
+  async adoptRole(): Promise<void> {
+    const { role } = this.state.config;
+    const self = this.selfMeta();
+    const verdict = this.gate.check(self);
+    if (verdict !== undefined) throw new SwarmError('CORRUPT_DATA', `this node's new admission certificate does not verify: ${verdict}`);
+    if (role === 'manager' && this.managerRpc === undefined) await this.serveManagerProtocols();
+    if (role === 'worker') {
+      await this.managerRpc?.stop();
+      this.managerRpc = undefined;
+    }
+    this.service.updateMeta(self);
+    this.logger.info(`this node is a ${role} now`);
+  }
+
+  private async receiveRoleCertificate(message: RoleCertificate, from: string): Promise<Record<string, never>> {
+    const senderRole = this.gate.roleOf(from);
+    // Strangers are refused before their certificate costs a signature check.
+    const claims = senderRole === 'manager' ? this.verifier.verify(message.certificate, this.id) : readClaims(message.certificate);
+    const verdict = judgeRoleCertificate({ from, senderRole, claims, current: readClaims(this.config.certificate), withManagerSecrets: message.managerSecrets !== undefined });
+    if (verdict === 'ignore') return {};
+    if (this.roleHandler === undefined) throw new SwarmError('UNAVAILABLE', 'this node cannot change its role yet: try again');
+    await this.roleHandler({ role: claims.role, certificate: message.certificate, managerSecrets: claims.role === 'manager' ? message.managerSecrets : undefined });
+    return {};
+  }
+
   private selfMeta(): NodeMeta {
-    const { host, state, nodeName } = this.options;
+    const { host, nodeName } = this.options;
+    const state = this.state;
     const advertise = toMultiaddr(parseHostPort(state.config.advertise, 'advertise address'));
     return {
       id: host.peerId,
@@ -254,8 +334,10 @@ export class ClusterNode {
   }
 
   private async serveManagerProtocols(): Promise<void> {
-    await this.rpc.handle(joinProtocol, async (request, context) => this.admitJoiner(request.proof, context.peerId), { decode: decodeJoinRequest });
-    await this.rpc.handle(
+    const rpc = new RpcService(defaultRpcConfig(), { node: this.options.host.node, logger: this.logger });
+    this.managerRpc = rpc;
+    await rpc.handle(joinProtocol, async (request, context) => this.admitJoiner(request.proof, context.peerId), { decode: decodeJoinRequest });
+    await rpc.handle(
       joinSecretsProtocol,
       async (secrets, context) => {
         if (this.gate.roleOf(context.peerId) !== 'manager') {
@@ -269,8 +351,9 @@ export class ClusterNode {
   }
 
   private admitJoiner(proof: Uint8Array, peerId: string): JoinResponse {
-    const secrets = this.managerSecrets!;
-    const { config } = this.options.state;
+    const secrets = this.managerSecrets;
+    if (secrets === undefined) throw new SwarmError('UNAVAILABLE', 'this node was just demoted to a worker and admits nobody: join through another manager');
+    const { config } = this.state;
     const role = roleProvenBy({ manager: Buffer.from(secrets.joinSecrets.manager, 'hex'), worker: Buffer.from(secrets.joinSecrets.worker, 'hex') }, peerId, proof);
     if (role === undefined) {
       this.logger.warn('refused a join with an invalid token', { peer: peerId });

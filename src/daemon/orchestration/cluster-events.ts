@@ -27,6 +27,8 @@ export function eventsOfCommand({ command, result }: AppliedCommand, store: Clus
       if (result.created !== undefined && result.created.length > 0) return [];
       return [{ type: 'node', action: 'updated', nodeId: command.node, hostname: store.node(command.node)?.hostname ?? command.node, time }];
     }
+    case 'set-node-role':
+      return (result.updated ?? []).map((nodeId): ClusterEvent => ({ type: 'node', action: 'updated', nodeId, hostname: store.node(nodeId)?.hostname ?? nodeId, time }));
     case 'remove-node':
       return [{ type: 'node', action: 'left', nodeId: command.node, hostname: command.node, time }];
     case 'orchestrate': {

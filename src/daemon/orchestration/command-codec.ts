@@ -6,7 +6,7 @@ import { decodeBody, encodeFrame } from '../../core/framing.js';
 
 const frameHeaderBytes = 4;
 const commandTypes: ReadonlySet<string> = new Set<ClusterCommand['type']>([
-  'deploy-stack', 'remove-stack', 'scale-service', 'update-service', 'rollback-service', 'update-node', 'remove-node', 'orchestrate', 'task-status',
+  'deploy-stack', 'remove-stack', 'scale-service', 'update-service', 'rollback-service', 'update-node', 'set-node-role', 'remove-node', 'orchestrate', 'task-status',
 ]);
 
 export function encodeCommand(command: ClusterCommand, bytesMax: number): Uint8Array {

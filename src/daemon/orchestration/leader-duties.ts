@@ -7,7 +7,9 @@ import type { RaftService } from '../../consensus/raft-service.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Member } from '../../membership/types.js';
+import type { NodeRole } from '../../spec/node-info.js';
 import type { ClusterReplica } from './cluster-replica.js';
+import { RoleDeliveries, certificatesDue } from './role-deliveries.js';
 import { schedulingNodes } from './scheduling-nodes.js';
 
 /** Passes run at least this often, and no closer together than the minimum. */
@@ -15,10 +17,13 @@ const passIntervalMs = 1000;
 const passGapMinMs = 50;
 
 export interface LeaderDutiesComponents {
+  selfId: string;
   raft: RaftService;
   replica: ClusterReplica;
   members: () => Member[];
   propose: (command: ClusterCommand) => Promise<unknown>;
+  /** Issues a node a certificate of its new role and hands it over. */
+  deliverRole: (node: string, role: NodeRole) => Promise<void>;
   voterPolicy: VoterPolicyConfig;
   logger: Logger;
 }
@@ -26,8 +31,11 @@ export interface LeaderDutiesComponents {
 /**
  * What the raft leader does, on every manager but only while it leads: registers the nodes
  * membership knows in the cluster state, moves raft's voters towards the policy (1, 3, 5;
- * every other manager a learner, so each holds the state), and runs the orchestrator,
- * proposing its decisions. Passes run one at a time, after every change and every second.
+ * every other manager a learner, so each holds the state), carries out role changes
+ * (`node promote` / `demote`: a demoted manager leaves raft first, a demoted leader hands
+ * leadership over first; then the node gets the certificate of its role), and runs the
+ * orchestrator, proposing its decisions. Passes run one at a time, after every change and
+ * every second.
  */
 export class LeaderDuties {
   private running = false;
@@ -37,8 +45,11 @@ export class LeaderDuties {
   private ticker: NodeJS.Timeout | undefined;
   private wake: NodeJS.Timeout | undefined;
   private readonly unsubscribe: Array<() => void> = [];
+  private readonly deliveries: RoleDeliveries;
 
-  constructor(private readonly c: LeaderDutiesComponents) {}
+  constructor(private readonly c: LeaderDutiesComponents) {
+    this.deliveries = new RoleDeliveries({ deliver: c.deliverRole, ended: () => this.kick(), logger: c.logger });
+  }
 
   start(): void {
     this.unsubscribe.push(this.c.raft.onEvent((event) => {
@@ -50,6 +61,7 @@ export class LeaderDuties {
   }
 
   stop(): void {
+    this.deliveries.stop();
     clearInterval(this.ticker);
     clearTimeout(this.wake);
     for (const unsubscribe of this.unsubscribe) unsubscribe();
@@ -89,6 +101,9 @@ export class LeaderDuties {
     const members = this.c.members();
     await this.registerNodes(members);
     await this.moveVoters(members);
+    if (!this.c.raft.isLeader()) return;
+    const { voters, learners } = this.c.raft.status();
+    this.deliveries.send(certificatesDue({ selfId: this.c.selfId, members, store: this.c.replica.store, inRaft: new Set([...voters, ...learners]) }));
     const store = this.c.replica.store;
     const nodes = schedulingNodes(store, members, performance.now());
     const { place, eligible } = passScheduler(store, nodes, 'spread');
@@ -114,26 +129,47 @@ export class LeaderDuties {
 
   private async moveVoters(members: readonly Member[]): Promise<void> {
     const { voters, learners } = this.c.raft.status();
+    const store = this.c.replica.store;
     const managers: ManagerNode[] = members
       .filter((member) => member.meta.role === 'manager')
-      .map((member) => member.status === 'alive' || member.status === 'suspect'
-        ? { id: member.meta.id, state: member.status }
-        : { id: member.meta.id, state: 'dead', deadSinceMs: member.statusChangedMs });
+      .map((member): ManagerNode => ({
+        ...(member.status === 'alive' || member.status === 'suspect'
+          ? { id: member.meta.id, state: member.status }
+          : { id: member.meta.id, state: 'dead', deadSinceMs: member.statusChangedMs }),
+        ...(store.node(member.meta.id)?.role === 'worker' ? { leaving: true } : {}),
+      }));
     // Membership times are on the monotonic clock (RealClock).
     const change = nextVoterChange({ managers, voters, learners, nowMs: performance.now(), config: this.c.voterPolicy });
     try {
       if (change.kind === 'none') {
         // Managers beyond the voters still hold the state: as learners.
-        const spare = managers.find((m) => m.state === 'alive' && !voters.includes(m.id) && !learners.includes(m.id));
+        const spare = managers.find((m) => m.state === 'alive' && m.leaving !== true && !voters.includes(m.id) && !learners.includes(m.id));
         if (spare !== undefined) await this.c.raft.addLearner(spare.id);
         return;
       }
       this.c.logger.info(`raft membership: ${change.kind} ${change.node}`, { reason: change.reason });
       if (change.kind === 'addLearner') await this.c.raft.addLearner(change.node);
+      else if (change.kind === 'remove' && change.node === this.c.selfId) await this.handOver(voters, managers, change.reason);
       else if (change.kind === 'remove') await this.c.raft.removeMember(change.node);
       else if (this.c.raft.isCaughtUp(change.node)) await this.c.raft.addVoter(change.node);
     } catch (err) {
       this.c.logger.debug('raft membership change not made', { change: change.kind, error: errorMessage(err) });
     }
+  }
+
+  /**
+   * The policy takes this leader out of raft (demoted, or one voter too many): another
+   * caught-up voter leads first, and its duties take this node out, so commits never wait
+   * on a leader that is leaving.
+   */
+  private async handOver(voters: readonly string[], managers: readonly ManagerNode[], reason: string): Promise<void> {
+    const alive = new Set(managers.filter((m) => m.state === 'alive' && m.leaving !== true).map((m) => m.id));
+    const next = voters.find((id) => id !== this.c.selfId && alive.has(id) && this.c.raft.isCaughtUp(id));
+    if (next === undefined) {
+      this.c.logger.info('this leader leaves raft, but no other voter is caught up to lead yet', { reason });
+      return;
+    }
+    this.c.logger.info('this leader leaves raft: handing leadership over first', { to: next, reason });
+    await this.c.raft.transferLeadership(next);
   }
 }

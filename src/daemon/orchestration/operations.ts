@@ -18,6 +18,8 @@ import { compareTasks, serviceDetail, serviceSummary, stackSummaries, taskSummar
 export interface OperationsComponents {
   replica: ClusterReplica;
   write: (command: ClusterCommand) => Promise<CommandResult>;
+  /** Sends a role change to the raft leader (RoleRequests). */
+  changeRole: (node: string, role: NodeRole) => Promise<CommandResult>;
   events: EventLog;
   members: () => Member[];
   logSources: TaskLogSources;
@@ -110,14 +112,14 @@ export class Operations implements OrchestrationService {
     return changed(await this.c.write({ type: 'update-node', node: node.id, ...request, atMs: Date.now() }));
   }
 
+  /**
+   * `node promote` / `demote`: records the wanted role through the raft leader, which checks
+   * raft keeps its quorum; the node takes the role moments later (see LeaderDuties).
+   */
   async setNodeRole(reference: string, role: NodeRole): Promise<ChangeResult> {
     const node = this.findNode(reference);
     if (node.role === role) return { created: [], updated: [], unchanged: [node.id], removed: [] };
-    throw new SwarmError(
-      'CONFLICT',
-      `${node.hostname} is a ${node.role}: a node's role comes from the token it joined with, and changing it in place is not supported yet. ` +
-        `Run \`swarmts leave\` on ${node.hostname}, then join it again with \`swarmts join-token ${role}\`'s token`,
-    );
+    return changed(await this.c.changeRole(node.id, role));
   }
 
   async removeNode(reference: string, force: boolean): Promise<ChangeResult> {

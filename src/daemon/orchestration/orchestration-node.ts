@@ -9,7 +9,7 @@ import { raftTransportConfig, type RaftWireMessage } from '../../consensus/wire.
 import { WallClock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { Member, MembershipEvent } from '../../membership/types.js';
+import type { Member, MembershipEvent, NodeRole } from '../../membership/types.js';
 import { GossipTopic, defaultGossipTopicConfig } from '../../p2p/gossip-topic.js';
 import type { P2pHost } from '../../p2p/host.js';
 import { Libp2pTransport } from '../../p2p/libp2p-transport.js';
@@ -21,12 +21,13 @@ import { ClusterNetworking, type ServiceNetworkOptions } from '../network/cluste
 import { ClusterReplica } from './cluster-replica.js';
 import { ClusterWriter } from './cluster-writer.js';
 import { eventOfMembership, eventsOfCommand } from './cluster-events.js';
-import { EventLog } from './event-log.js';
+import type { EventLog } from './event-log.js';
 import { decodeReportsGossip, decodeStateGossip, feedVersion, reportsTopic, stateTopic, type ReportsGossip, type StateGossip } from './feed-messages.js';
 import { LeaderDuties } from './leader-duties.js';
 import { Operations } from './operations.js';
 import { ReportIntake } from './report-intake.js';
 import { ReportRelay } from './report-relay.js';
+import { RoleRequests } from './role-requests.js';
 import { StateFollower } from './state-follower.js';
 import { StatePublisher } from './state-publisher.js';
 import { serveTaskLogs } from './task-logs.js';
@@ -40,6 +41,8 @@ export interface MembershipView {
   members(): Member[];
   onEvent(listener: (event: MembershipEvent) => void): () => void;
   isMember(peerId: string): boolean;
+  /** Issues `peerId` a certificate of `role` and hands it over (managers). */
+  deliverRole(peerId: string, role: NodeRole): Promise<void>;
 }
 
 export interface OrchestrationNodeOptions {
@@ -49,6 +52,8 @@ export interface OrchestrationNodeOptions {
   /** The node that ran `swarmts init`: raft starts with it as the only voter. */
   founder: boolean;
   nodeName: string;
+  /** The node's event log, kept by the caller so that `events` followers outlive a role change. */
+  events: EventLog;
   raftDir: string;
   volumesDir: string;
   runtime: Runtime;
@@ -66,7 +71,7 @@ export interface OrchestrationNodeOptions {
 export class OrchestrationNode {
   readonly operations: Operations;
   private readonly replica = new ClusterReplica();
-  private readonly events = new EventLog();
+  private readonly events: EventLog;
   private readonly rpc: RpcService;
   private readonly stateTopic: GossipTopic<StateGossip>;
   private readonly reportsTopic: GossipTopic<ReportsGossip>;
@@ -76,6 +81,7 @@ export class OrchestrationNode {
   private readonly intake: ReportIntake | undefined;
   private readonly duties: LeaderDuties | undefined;
   private readonly writer: ClusterWriter;
+  private readonly roleRequests: RoleRequests;
   private readonly relay: ReportRelay;
   private readonly agent: Agent;
   private readonly networking: ClusterNetworking | undefined;
@@ -89,6 +95,7 @@ export class OrchestrationNode {
   private constructor(private readonly o: OrchestrationNodeOptions) {
     const { host, membership } = o;
     this.logger = o.logger.child('orchestration');
+    this.events = o.events;
     const id = membership.id;
     this.rpc = new RpcService(defaultRpcConfig(), { node: host.node, logger: this.logger });
     const topic = <T extends { v: number }>(name: string, decode: (value: Record<string, unknown> & { v: number }) => T) =>
@@ -123,10 +130,15 @@ export class OrchestrationNode {
     if (this.raft !== undefined) {
       this.intake = new ReportIntake(this.replica, (command) => this.writer.write(command), this.logger);
       this.duties = new LeaderDuties({
-        raft: this.raft, replica: this.replica, members: () => membership.members(), voterPolicy: defaultVoterPolicyConfig(), logger: this.logger,
-        propose: (command) => this.writer.write(command),
+        selfId: id, raft: this.raft, replica: this.replica, members: () => membership.members(), voterPolicy: defaultVoterPolicyConfig(), logger: this.logger,
+        propose: (command) => this.writer.write(command), deliverRole: (node, role) => membership.deliverRole(node, role),
       });
     }
+    this.roleRequests = new RoleRequests({
+      rpc: this.rpc, raft: this.raft, replica: this.replica, members: () => membership.members(), logger: this.logger,
+      managers: () => managers(this.raft?.leader() ?? this.follower?.leader), isMember: (peer) => membership.isMember(peer),
+      write: (command) => this.writer.write(command),
+    });
     const intake = this.intake;
     this.relay = new ReportRelay({
       nodeId: id, replica: this.replica, topic: this.reportsTopic, logger: this.logger,
@@ -141,7 +153,8 @@ export class OrchestrationNode {
       ...(this.networking === undefined ? {} : { network: this.networking }),
     });
     this.operations = new Operations({
-      replica: this.replica, write: (command) => this.writer.write(command), events: this.events, members: () => membership.members(),
+      replica: this.replica, write: (command) => this.writer.write(command), changeRole: (node, role) => this.roleRequests.change(node, role),
+      events: this.events, members: () => membership.members(),
       logSources: { selfId: id, runtime: o.runtime, rpc: this.rpc }, status: () => this.status(),
     });
   }
@@ -161,9 +174,9 @@ export class OrchestrationNode {
   status(): OrchestrationStatus {
     if (this.raft !== undefined) {
       const status = this.raft.status();
-      return { synced: this.synced(), leader: status.leader, isLeader: status.role === 'leader', voters: status.voters, applied: this.replica.seq };
+      return { synced: this.synced(), leader: status.leader, isLeader: status.role === 'leader', voters: status.voters, learners: status.learners, applied: this.replica.seq };
     }
-    return { synced: this.synced(), leader: this.follower!.leader, isLeader: false, voters: [], applied: this.replica.seq };
+    return { synced: this.synced(), leader: this.follower!.leader, isLeader: false, voters: [], learners: [], applied: this.replica.seq };
   }
 
   /** Service networking on this node; undefined with `--network none`. */
@@ -231,6 +244,7 @@ export class OrchestrationNode {
       await serveForwardedProposals(this.rpc, raft, defaultRaftServiceConfig().proposalTimeoutMs);
       await this.publisher!.start();
       await this.writer.serve();
+      await this.roleRequests.serve();
       this.cleanups.push(this.reportsTopic.subscribe((message, from) => {
         if (raft.isLeader()) this.intake!.offer(from, message.reports);
       }));

@@ -15,7 +15,7 @@ const dockerArch: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ar
 
 /**
  * The nodes as the orchestrator sees them: each node registered in the cluster state, with
- * its capacity and own labels from membership, the operator's labels and availability
+ * its role, capacity and own labels from membership, the operator's labels and availability
  * from the state, ready while membership holds it alive or suspect, or dead for less than
  * deadNodeGraceMs (`nowMs` on membership's monotonic clock). All nodes are taken to share
  * this node's architecture (membership does not carry it yet).
@@ -29,7 +29,8 @@ export function schedulingNodes(store: ClusterStore, members: readonly Member[],
       info: {
         id: record.id,
         hostname: record.hostname,
-        role: record.role,
+        // The role the node runs (its certificate), not the one a promote or demote still moves it to.
+        role: member?.meta.role ?? record.role,
         availability: record.availability,
         labels: { ...member?.meta.labels, ...record.labels },
         platform: { os: 'linux', arch: dockerArch[arch()] ?? arch() },
