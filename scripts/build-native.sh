@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# build-native.sh — builds swarmts-runtime and swarmts-monitor (runtime-native/build/),
+# build-native.sh — builds swarmts-runtime, swarmts-monitor and swarmts-dns (runtime-native/build/),
 # installing the C build's Debian packages first when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."

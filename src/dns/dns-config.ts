@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import { SwarmError } from '../core/errors.js';
 import type { DnsUpstream } from './resolv-conf.js';
+import { nativeUdpFrontBuilt } from './native-front-binary.js';
 
 export interface DnsServerConfig {
   /** Address to listen on, UDP and TCP: the node's bridge gateway (e.g. "10.200.3.1") in production. */
@@ -12,7 +13,7 @@ export interface DnsServerConfig {
   upstreams: DnsUpstream[];
   /** Milliseconds to wait for one upstream before trying the next. Default 2000, as glibc's resolver waits per server. */
   forwardTimeoutMs: number;
-  /** Forwarded queries awaiting an upstream at once; more get SERVFAIL. Default 1024: bounds timers and ids in use. */
+  /** Forwarded queries awaiting an upstream at once (at most 16,384); more get SERVFAIL. Default 1024: bounds timers and ids in use. */
   forwardsInFlightMax: number;
   /** Prepared answers kept between view changes; past this the cache is emptied. Default 20000, a few MB. */
   answerCacheEntriesMax: number;
@@ -26,6 +27,15 @@ export interface DnsServerConfig {
    * process (~40 MB) and receives every view.
    */
   udpWorkers: number;
+  /**
+   * Who reads UDP: 'native' runs swarmts-dns (runtime-native/), which answers repeated questions
+   * from its own cache and passes the rest to this server; 'node' reads the socket in Node.
+   * Default 'native' when swarmts-dns is built and the address is IPv4 (it speaks only IPv4),
+   * else 'node'. 'native' answers about twice the queries per second for the same CPU.
+   */
+  udpFrontend: 'node' | 'native';
+  /** Bytes of questions and replies swarmts-dns keeps (with 'native'); past this its cache is emptied. Default 16 MiB. */
+  frontCacheBytesMax: number;
   /** Bytes asked for the UDP receive buffer, so bursts wait in the kernel instead of being dropped. Default 4 MiB (capped by net.core.rmem_max). */
   udpReceiveBufferBytes: number;
 }
@@ -43,6 +53,8 @@ export function defaultDnsServerConfig(address: string, upstreams: DnsUpstream[]
     tcpIdleTimeoutMs: 10_000,
     udpReceiveBufferBytes: 4 * 1024 * 1024,
     udpWorkers: 0,
+    udpFrontend: isIP(address) === 4 && nativeUdpFrontBuilt() ? 'native' : 'node',
+    frontCacheBytesMax: 16 * 1024 * 1024,
   };
 }
 
@@ -58,12 +70,19 @@ export function validateDnsServerConfig(config: DnsServerConfig): void {
   };
   integer('port', 0, 65535);
   integer('forwardTimeoutMs', 1, 60_000);
-  integer('forwardsInFlightMax', 1, 60_000);
+  integer('forwardsInFlightMax', 1, 16_384);
   integer('answerCacheEntriesMax', 1, 10_000_000);
   integer('tcpConnectionsMax', 1, 65_535);
   integer('tcpIdleTimeoutMs', 1, 3_600_000);
   integer('udpWorkers', 0, 64);
   integer('udpReceiveBufferBytes', 4096, 1 << 30);
+  integer('frontCacheBytesMax', 65_536, 1 << 30);
+  if (config.udpFrontend !== 'node' && config.udpFrontend !== 'native') {
+    problems.push(`udpFrontend: expected "node" or "native", got ${JSON.stringify(config.udpFrontend)}`);
+  } else if (config.udpFrontend === 'native') {
+    if (isIP(config.address) === 6) problems.push(`udpFrontend: "native" speaks only IPv4, and address is "${config.address}"; use "node"`);
+    if (config.udpWorkers > 0) problems.push(`udpWorkers: ${config.udpWorkers} helper processes need udpFrontend "node"; set udpWorkers to 0 with "native"`);
+  }
   config.upstreams.forEach((u, i) => {
     if (isIP(u.address) === 0) problems.push(`upstreams[${i}].address: expected an IP address, got "${u.address}"`);
     if (!Number.isInteger(u.port) || u.port < 1 || u.port > 65535) problems.push(`upstreams[${i}].port: expected 1..65535, got ${u.port}`);

@@ -138,7 +138,7 @@ export class DnsForwarder {
 
   /**
    * A random id not in flight: guessing it is what forging an upstream reply would take. Ends
-   * quickly: at most forwardsInFlightMax (validated below 65536 by far) ids are taken.
+   * quickly: at most forwardsInFlightMax (at most 16,384 of 65,536) ids are taken.
    */
   private freeId(): number {
     for (;;) {

@@ -1,7 +1,8 @@
 /**
  * Answers DNS messages: from the zone when the name is the cluster's, from the upstream
  * resolvers otherwise. Owns the zone, the prepared replies and the counters; the sockets are
- * the caller's (dns-server.ts in the daemon, dns-udp-worker.ts in a helper process).
+ * the caller's (dns-server.ts in the daemon, dns-udp-worker.ts in a helper process), or those of
+ * swarmts-dns, the native UDP front, which passes on what it has no reply for.
  *
  * Queries are answered inside the socket callbacks, not queued: an answer is a cache lookup
  * and a copy, and a queue would only add latency and allocation per query. Each distinct
@@ -18,8 +19,10 @@ import {
   classicUdpBytesMax, errorReply, parseQuery, personalizeReply, questionName, serverUdpBytesMax, truncatedReply,
   type ParsedQuery, type Rcode,
 } from './dns-wire.js';
-import { answerInScope, buildDnsZone, clientScope, type DnsClientScope, type DnsZone } from './dns-zone.js';
+import { buildDnsZone, clientScope, type DnsClientScope, type DnsZone } from './dns-zone.js';
+import { answerInScope } from './zone-answer.js';
 import { prepareReply } from './prepare-reply.js';
+import type { ReplyReuse } from './udp-front-protocol.js';
 
 /** What a server has done since it started: for `swarmts info`. */
 export interface DnsCounters {
@@ -47,6 +50,9 @@ interface ZoneState {
   zone: DnsZone;
   cache: AnswerCache;
 }
+
+/** A decision to answer from the zone. */
+type LocalDecision = Extract<CachedDecision, { kind: 'local' }>;
 
 /** The decision to send a query upstream, as `reply` returns it. */
 const forward: unique symbol = Symbol('forward');
@@ -100,6 +106,31 @@ export class DnsResponder {
     });
   }
 
+  /**
+   * Answers one datagram that the native UDP front (swarmts-dns) passed on, from `address`:
+   * `send` gets the reply, now or when the upstream replies, and for a zone answer how the front
+   * may serve it again to the same client, question and EDNS size until the next view. Error
+   * replies and forwarded answers are not reused: the former are rare, the latter are not ours.
+   */
+  answerFrontDatagram(packet: Buffer, address: string, send: (reply: Buffer, reuse: ReplyReuse | undefined) => void): void {
+    const parsed = parseQuery(packet);
+    const decision = this.lookup(packet, parsed, address);
+    if (decision === undefined) return;
+    if (Buffer.isBuffer(decision)) {
+      send(decision, undefined);
+    } else if (decision === forward) {
+      this.stats.forwarded++;
+      void this.forwarder.forward(packet, 'udp').then((upstream) => {
+        if (!this.closed) send(upstream ?? this.refuse(packet, parsed!, 'SERVFAIL'), undefined);
+      });
+    } else {
+      const whole = this.personalize(decision, packet, parsed!);
+      const reply = this.fitUdp(whole, parsed!);
+      const truncated = reply !== whole;
+      send(reply, { countsAsError: decision.rcode === 'REFUSED', truncated, rotation: truncated ? undefined : decision.reply.rotation });
+    }
+  }
+
   /** Answers one message read from a TCP connection, now or when the upstream replies. */
   answerTcpMessage(socket: net.Socket, message: Buffer): void {
     const parsed = parseQuery(message);
@@ -121,6 +152,13 @@ export class DnsResponder {
 
   /** The reply from the zone, `forward`, or undefined for a packet that gets none. */
   private reply(packet: Buffer, parsed: ParsedQuery | undefined, address: string): Buffer | typeof forward | undefined {
+    const decision = this.lookup(packet, parsed, address);
+    if (decision === undefined || decision === forward || Buffer.isBuffer(decision)) return decision;
+    return this.personalize(decision, packet, parsed!);
+  }
+
+  /** The zone's decision for a query, an error reply, `forward`, or undefined for a packet that gets none. */
+  private lookup(packet: Buffer, parsed: ParsedQuery | undefined, address: string): LocalDecision | Buffer | typeof forward | undefined {
     this.stats.queries++;
     if (parsed === undefined) {
       this.stats.malformed++;
@@ -137,7 +175,11 @@ export class DnsResponder {
       if (decision === undefined) return this.refuse(packet, parsed, 'SERVFAIL');
       cache.set(scope.id, parsed.type, parsed.class, parsed.nameKey, decision);
     }
-    if (decision.kind === 'forward') return forward;
+    return decision.kind === 'forward' ? forward : decision;
+  }
+
+  /** The prepared reply for this query (its id, case, EDNS), counted as answered locally. */
+  private personalize(decision: LocalDecision, packet: Buffer, parsed: ParsedQuery): Buffer {
     this.stats.answeredLocally++;
     if (decision.rcode === 'REFUSED') this.stats.errors++;
     return personalizeReply(decision.reply, packet, parsed, decision.hits++);

@@ -1,7 +1,8 @@
 /**
  * A node's DNS server: answers cluster names over UDP and TCP on one address and port, and
- * forwards every other name upstream (dns-responder.ts does the answering). With `udpWorkers`,
- * helper processes read the same UDP socket too, so answering is not bound to one core.
+ * forwards every other name upstream (dns-responder.ts does the answering). With `udpFrontend`
+ * 'native', swarmts-dns reads UDP and answers repeated questions itself (native-udp-front.ts);
+ * with 'node' and `udpWorkers`, helper processes read the same UDP socket too.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -9,10 +10,13 @@ import net from 'node:net';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SwarmError, errorMessage } from '../core/errors.js';
+import { Logger } from '../core/logger.js';
 import { type DnsServerConfig, validateDnsServerConfig } from './dns-config.js';
-import { DnsResponder, type DnsCounters } from './dns-responder.js';
+import { DnsResponder, zeroCounters, type DnsCounters } from './dns-responder.js';
 import type { DnsView } from './dns-view.js';
 import type { FromDnsWorker, ToDnsWorker } from './dns-worker-messages.js';
+import { requireNativeUdpFront } from './native-front-binary.js';
+import { NativeUdpFront } from './native-udp-front.js';
 
 /** Bytes of one TCP connection's unread input: one full message and its length prefix. */
 const tcpBufferedBytesMax = 2 + 65535;
@@ -35,69 +39,143 @@ export class DnsServer {
   private workerRestarts = 0;
   private closing = false;
   private nextRequestId = 1;
+  /** Counts setView calls, so `viewApplied` knows which view the workers must have reported. */
+  private viewVersion = 0;
+  private readonly workerViewVersions = new Map<ChildProcess, number>();
+  /** swarmts-dns, with udpFrontend 'native', and the UDP port it bound. */
+  private front: NativeUdpFront | undefined;
+  private frontPort: number | undefined;
 
-  constructor(private readonly config: DnsServerConfig, view: DnsView = { services: [] }) {
+  /** `logger` takes what goes wrong with swarmts-dns (restarts, falling back to Node). */
+  constructor(private readonly config: DnsServerConfig, view: DnsView = { services: [] }, private readonly logger: Logger = new Logger().child('dns')) {
     validateDnsServerConfig(config);
     this.view = view;
     this.responder = new DnsResponder(config, view);
   }
 
   /**
-   * Binds UDP, then TCP on the same port, then starts the UDP workers. Throws UNAVAILABLE naming
-   * the address when a port is taken.
+   * Binds UDP (in Node or in swarmts-dns, per `udpFrontend`), then TCP on the same port, then
+   * starts the UDP workers. Throws UNAVAILABLE naming the address when a port is taken.
    */
   async start(): Promise<void> {
-    const type = net.isIPv6(this.config.address) ? 'udp6' : 'udp4';
-    const family = type === 'udp4' ? 4 : 6;
     // With port 0, the UDP port the kernel picks may be taken for TCP: try a few.
     const bindAttemptsMax = this.config.port === 0 ? 5 : 1;
     for (let attempt = 1; ; attempt++) {
-      // Replies go to the address the query came from, always an IP literal: answering the
-      // lookup at once spares dns.lookup's extra tick on every send.
-      const udp = dgram.createSocket({ type, lookup: (address, _options, callback) => callback(null, address, family) });
       try {
-        await bindUdp(udp, this.config.address, this.config.port);
-        this.tcp = await listenTcp(this.config.address, udp.address().port, (socket) => this.acceptTcp(socket));
-        this.udp = udp;
+        if (this.config.udpFrontend === 'native') await this.bindNative();
+        else await this.bindNode();
         break;
       } catch (err) {
-        udp.close();
-        if (attempt >= bindAttemptsMax) {
-          throw new SwarmError('UNAVAILABLE', `DNS server cannot listen on ${this.config.address}:${this.config.port}: ` +
-            `${errorMessage(err)}; stop what uses that port or give the DNS server another address`, { cause: err });
-        }
+        if (attempt >= bindAttemptsMax) throw unavailable(this.config, err);
       }
     }
-    this.tcp.maxConnections = this.config.tcpConnectionsMax;
+    this.tcp!.maxConnections = this.config.tcpConnectionsMax;
     try {
-      this.udp.setRecvBufferSize(this.config.udpReceiveBufferBytes);
+      await Promise.all(Array.from({ length: this.config.udpWorkers }, () => this.startWorker()));
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  /** Binds UDP in Node, then TCP on its port; on failure leaves nothing bound. */
+  private async bindNode(): Promise<void> {
+    const udp = await bindUdp(this.config.address, this.config.port);
+    try {
+      this.tcp = await listenTcp(this.config.address, udp.address().port, (socket) => this.acceptTcp(socket));
+    } catch (err) {
+      udp.close();
+      throw err;
+    }
+    this.readUdp(udp);
+  }
+
+  /** Starts swarmts-dns on the UDP port, then binds TCP on its port; on failure leaves nothing running. */
+  private async bindNative(): Promise<void> {
+    const front = new NativeUdpFront({
+      binaryPath: requireNativeUdpFront(),
+      address: this.config.address,
+      entriesMax: this.config.answerCacheEntriesMax,
+      bytesMax: this.config.frontCacheBytesMax,
+      receiveBufferBytes: this.config.udpReceiveBufferBytes,
+      onQuery: (packet, address, send) => this.responder.answerFrontDatagram(packet, address, send),
+      onGone: () => void this.fallBackToNodeUdp(),
+      logger: this.logger,
+    });
+    try {
+      this.frontPort = await front.start(this.config.port);
+      this.tcp = await listenTcp(this.config.address, this.frontPort, (socket) => this.acceptTcp(socket));
+    } catch (err) {
+      await front.close();
+      throw err;
+    }
+    this.front = front;
+  }
+
+  /** Answers the datagrams of `udp` with the responder. */
+  private readUdp(udp: dgram.Socket): void {
+    this.udp = udp;
+    try {
+      udp.setRecvBufferSize(this.config.udpReceiveBufferBytes);
     } catch {
       // The kernel keeps its default buffer: fewer queries survive a burst, nothing breaks.
     }
-    const udp = this.udp;
     udp.on('message', (packet, from) => this.responder.answerDatagram(udp, packet, from));
     // A failed send is one lost reply; the client retries.
     udp.on('error', () => undefined);
-    await Promise.all(Array.from({ length: this.config.udpWorkers }, () => this.startWorker()));
+  }
+
+  /** swarmts-dns keeps dying: Node reads the UDP port itself, slower but answering. */
+  private async fallBackToNodeUdp(): Promise<void> {
+    this.front = undefined;
+    if (this.closing || this.frontPort === undefined) return;
+    try {
+      this.readUdp(await bindUdp(this.config.address, this.frontPort));
+      this.logger.warn(`Node now answers UDP on ${this.config.address}:${this.frontPort} in place of swarmts-dns`);
+    } catch (err) {
+      this.logger.error(`no UDP DNS on ${this.config.address}:${this.frontPort}: swarmts-dns is gone and Node cannot bind the port; ` +
+        'restart the daemon', { error: errorMessage(err) });
+    }
   }
 
   /** The bound port (UDP and TCP); meaningful after `start()`. */
   get port(): number {
-    if (this.udp === undefined) throw new SwarmError('UNAVAILABLE', 'the DNS server has no port yet: call start() first');
-    return this.udp.address().port;
+    if (this.udp !== undefined) return this.udp.address().port;
+    if (this.frontPort !== undefined) return this.frontPort;
+    throw new SwarmError('UNAVAILABLE', 'the DNS server has no port yet: call start() first');
   }
 
-  /** Replaces what the server answers; the next query already sees it (workers: the next one they read after the message). */
+  /**
+   * Replaces what the server answers. The server's own next query sees it; workers see it when
+   * their IPC message arrives, within milliseconds (`viewApplied()` waits for that).
+   */
   setView(view: DnsView): void {
     this.view = view;
+    this.viewVersion++;
     this.responder.setView(view);
-    for (const worker of this.workers) sendTo(worker, { kind: 'view', view });
+    // After the responder: queries swarmts-dns passes on after the flush must see the new view.
+    this.front?.flush();
+    for (const worker of this.workers) sendTo(worker, { kind: 'view', view, version: this.viewVersion });
   }
 
-  /** The counters of the server and its workers, summed. */
+  /** Resolves when every worker, and swarmts-dns, answers from the last view given to `setView`. */
+  async viewApplied(): Promise<void> {
+    await this.front?.flushed();
+    const version = this.viewVersion;
+    await Promise.all([...this.workers].map((worker) => {
+      if ((this.workerViewVersions.get(worker) ?? 0) >= version) return undefined;
+      return waitForMessage(worker, (m) => m.kind === 'view-applied' && m.version >= version, 'apply a view').catch(() => undefined);
+    }));
+  }
+
+  /** The counters of the server and its workers or swarmts-dns, summed. */
   async counters(): Promise<DnsCounters> {
     const all = [this.responder.counters(), ...(await Promise.all([...this.workers].map((w) => this.workerCounters(w))))];
-    const sum = this.responder.counters();
+    const front = await this.front?.counters();
+    if (front !== undefined) {
+      all.push({ ...zeroCounters(), queries: front.hits + front.dropped, answeredLocally: front.hits, errors: front.hitErrors, truncated: front.hitTruncated });
+    }
+    const sum = zeroCounters();
     for (const key of Object.keys(sum) as Array<keyof DnsCounters>) sum[key] = all.reduce((total, c) => total + (c?.[key] ?? 0), 0);
     return sum;
   }
@@ -111,6 +189,8 @@ export class DnsServer {
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all([...this.workers].map((worker) => stopWorker(worker)));
+    await this.front?.close();
+    this.front = undefined;
     this.responder.close();
     for (const socket of this.tcpConnections) socket.destroy();
     const udp = this.udp;
@@ -144,8 +224,13 @@ export class DnsServer {
   private startWorker(): Promise<void> {
     const worker = fork(workerFile, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.workers.add(worker);
+    this.workerViewVersions.set(worker, this.viewVersion);
+    worker.on('message', (message: FromDnsWorker) => {
+      if (message.kind === 'view-applied') this.workerViewVersions.set(worker, message.version);
+    });
     worker.on('exit', () => {
       this.workers.delete(worker);
+      this.workerViewVersions.delete(worker);
       if (this.closing || this.udp === undefined || this.workerRestarts >= workerRestartsMax) return;
       this.workerRestarts++;
       void this.startWorker().catch(() => undefined);
@@ -200,14 +285,32 @@ async function stopWorker(worker: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-function bindUdp(socket: dgram.Socket, address: string, port: number): Promise<void> {
+/** A UDP socket bound to `address:port`. */
+function bindUdp(address: string, port: number): Promise<dgram.Socket> {
+  const type = net.isIPv6(address) ? 'udp6' : 'udp4';
+  const family = type === 'udp4' ? 4 : 6;
+  // Replies go to the address the query came from, always an IP literal: answering the
+  // lookup at once spares dns.lookup's extra tick on every send.
+  const socket = dgram.createSocket({ type, lookup: (host, _options, callback) => callback(null, host, family) });
   return new Promise((resolve, reject) => {
-    socket.once('error', reject);
+    socket.once('error', (err) => {
+      socket.close();
+      reject(err);
+    });
     socket.bind({ address, port, exclusive: true }, () => {
-      socket.off('error', reject);
-      resolve();
+      socket.removeAllListeners('error');
+      resolve(socket);
     });
   });
+}
+
+/** UNAVAILABLE naming the address and what to do. */
+function unavailable(config: DnsServerConfig, err: unknown): SwarmError {
+  if (err instanceof SwarmError && err.code !== 'UNAVAILABLE') return err;
+  const hint = /EACCES|Permission denied/.test(errorMessage(err)) || (err as NodeJS.ErrnoException).code === 'EACCES'
+    ? 'ports below 1024 need root or CAP_NET_BIND_SERVICE'
+    : 'stop what uses that port, or give the DNS server another address (it must be one of this host\'s)';
+  return new SwarmError('UNAVAILABLE', `DNS server cannot listen on ${config.address}:${config.port}: ${errorMessage(err)}; ${hint}`, { cause: err });
 }
 
 function listenTcp(address: string, port: number, onConnection: (socket: net.Socket) => void): Promise<net.Server> {

@@ -31,6 +31,7 @@ process.on('message', (message: ToDnsWorker, handle: unknown) => {
     }
     case 'view':
       responder?.setView(message.view);
+      tell({ kind: 'view-applied', version: message.version });
       break;
     case 'counters':
       if (responder !== undefined) tell({ kind: 'counters', requestId: message.requestId, counters: responder.counters() });

@@ -6,11 +6,12 @@ import type { DnsView } from './dns-view.js';
 /** Parent to worker. `start` comes first, with the bound UDP socket as the IPC handle. */
 export type ToDnsWorker =
   | { kind: 'start'; config: DnsServerConfig; view: DnsView }
-  | { kind: 'view'; view: DnsView }
+  | { kind: 'view'; view: DnsView; version: number }
   | { kind: 'counters'; requestId: number }
   | { kind: 'stop' };
 
 /** Worker to parent. */
 export type FromDnsWorker =
   | { kind: 'started' }
+  | { kind: 'view-applied'; version: number }
   | { kind: 'counters'; requestId: number; counters: DnsCounters };

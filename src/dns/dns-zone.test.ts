@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { answer, buildDnsZone, clusterRecordTtlS, type DnsZoneAnswer } from './dns-zone.js';
+import { buildDnsZone } from './dns-zone.js';
+import { answer, clusterRecordTtlS, type DnsZoneAnswer } from './zone-answer.js';
 import { service, task, twoStacks } from './test-fixtures.js';
 
 const zone = buildDnsZone(twoStacks());
@@ -103,6 +104,13 @@ test('a service name wins over an equal hostname', () => {
 test('a VIP-mode service without a VIP answers its tasks', () => {
   const view = { services: [service('s', 'a', { tasks: [task('s_a', 1, 4)] })] };
   assert.is(brief(answer(buildDnsZone(view), { name: 'a.s', type: 'A', class: 'IN' }, host)), 'NOERROR 10.200.4.11');
+});
+
+test('a VIP answers even while no task is ready; its tasks do not', () => {
+  const view = { services: [service('s', 'a', { vip: '10.200.0.5', tasks: [task('s_a', 1, 4, { ready: false })] })] };
+  const starting = buildDnsZone(view);
+  assert.is(brief(answer(starting, { name: 'a.s', type: 'A', class: 'IN' }, host)), 'NOERROR 10.200.0.5');
+  assert.is(brief(answer(starting, { name: 'tasks.a.s', type: 'A', class: 'IN' }, host)), 'NOERROR');
 });
 
 test('addresses that are not IPv4 are skipped and reported', () => {

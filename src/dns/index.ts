@@ -4,8 +4,10 @@
  * whenever services or tasks change) and forwards every other name to the host's resolvers.
  */
 export type { DnsView, DnsService, DnsTask } from './dns-view.js';
-export { buildDnsZone, answer, clusterRecordTtlS } from './dns-zone.js';
-export type { DnsZone, DnsQuestion, DnsRecord, DnsZoneAnswer } from './dns-zone.js';
+export { buildDnsZone } from './dns-zone.js';
+export type { DnsZone } from './dns-zone.js';
+export { answer, clusterRecordTtlS } from './zone-answer.js';
+export type { DnsQuestion, DnsRecord, DnsZoneAnswer } from './zone-answer.js';
 export { DnsServer } from './dns-server.js';
 export type { DnsCounters } from './dns-responder.js';
 export { defaultDnsServerConfig, validateDnsServerConfig } from './dns-config.js';

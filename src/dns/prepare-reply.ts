@@ -1,6 +1,6 @@
 /** Encodes a zone answer once into a reply that `personalizeReply` copies for each query. */
 import dnsPacket from 'dns-packet';
-import type { DnsZoneAnswer } from './dns-zone.js';
+import type { DnsZoneAnswer } from './zone-answer.js';
 import { answerFlags, headerBytes, type ParsedQuery, type PreparedReply } from './dns-wire.js';
 
 /**

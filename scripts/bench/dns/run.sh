@@ -6,9 +6,12 @@
 # alternate which server goes first, so load from other work drifts onto both alike. dnsmasq
 # listens on 127.0.0.53:5353, swarmts on 127.0.0.54:5354. dnsperf and dnsmasq are installed from
 # apt if missing. Prints dnsperf's summary per round, then one line
-#   {"swarmts_qps":…,"dnsmasq_qps":…,"ratio":…,"udp_workers":…}
+#   {"swarmts_qps":…,"dnsmasq_qps":…,"ratio":…,"udp_workers":…,"udp_frontend":…}
 # (queries/s over all rounds; ratio = swarmts / dnsmasq, above 1 means swarmts answers more).
-# Env: DNS_UDP_WORKERS (default 0) helper processes of swarmts's server (DnsServerConfig.udpWorkers);
+# Env: DNS_UDP_WORKERS (default 0, as the daemon runs) helper processes of swarmts's server
+# (DnsServerConfig.udpWorkers; they pay off only when a core is idle, which dnsperf leaves none of here);
+# DNS_UDP_FRONTEND (default native: swarmts-dns, built here if missing, reads UDP and answers repeated
+# questions from its cache; node: Node reads UDP, and only then may DNS_UDP_WORKERS be above 0);
 # DNS_BENCH_KEEP=1 keeps the scratch directory.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,10 +19,17 @@ repo=$(cd "$here/../../.." && pwd)
 seconds=${1:-10}
 rounds=${ROUNDS:-2}
 workers=${DNS_UDP_WORKERS:-0}
+frontend=${DNS_UDP_FRONTEND:-native}
 [[ $seconds =~ ^[0-9]+$ ]] && (( seconds >= 1 && seconds <= 300 )) || { echo "bench: SECONDS=$seconds: expected an integer in 1..300" >&2; exit 2; }
 [[ $rounds =~ ^[0-9]+$ ]] && (( rounds >= 1 && rounds <= seconds )) || { echo "bench: ROUNDS=$rounds: expected an integer in 1..SECONDS" >&2; exit 2; }
 [[ $workers =~ ^[0-9]+$ ]] && (( workers <= 16 )) || { echo "bench: DNS_UDP_WORKERS=$workers: expected an integer in 0..16" >&2; exit 2; }
+[[ $frontend == native || $frontend == node ]] || { echo "bench: DNS_UDP_FRONTEND=$frontend: expected native or node" >&2; exit 2; }
+[[ $frontend == node ]] || (( workers == 0 )) || { echo "bench: DNS_UDP_WORKERS=$workers needs DNS_UDP_FRONTEND=node" >&2; exit 2; }
 round_s=$(( seconds / rounds ))
+if [[ $frontend == native && ! -x $repo/runtime-native/build/swarmts-dns ]]; then
+  echo "bench: building swarmts-dns" >&2
+  make -s -C "$repo/runtime-native" build/swarmts-dns >&2
+fi
 
 missing=(); command -v dnsperf >/dev/null || missing+=(dnsperf); command -v dnsmasq >/dev/null || missing+=(dnsmasq-base)
 if (( ${#missing[@]} )); then
@@ -40,7 +50,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # swarmts first: it writes the hosts and query files that dnsmasq then serves.
-(cd "$repo" && exec node --import tsx "$here/serve.ts" 127.0.0.54 5354 "$work" "$workers") > "$work/swarmts.out" 2> "$work/swarmts.err" &
+(cd "$repo" && exec node --import tsx "$here/serve.ts" 127.0.0.54 5354 "$work" "$workers" "$frontend") > "$work/swarmts.out" 2> "$work/swarmts.err" &
 pids+=($!)
 for _ in $(seq 1 1200); do grep -q '^listening' "$work/swarmts.out" 2>/dev/null && break; sleep 0.1; done
 grep -q '^listening' "$work/swarmts.out" || { echo "bench: swarmts's DNS did not start within 120 s:" >&2; cat "$work/swarmts.err" >&2; exit 1; }
@@ -69,5 +79,5 @@ for round in $(seq 1 "$rounds"); do
   fi
   echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
-awk -v s="$swarmts_n" -v d="$dnsmasq_n" -v t="$(( round_s * rounds ))" -v w="$workers" \
-  'BEGIN { printf "{\"swarmts_qps\":%.0f,\"dnsmasq_qps\":%.0f,\"ratio\":%.3f,\"udp_workers\":%d}\n", s / t, d / t, (d > 0 ? s / d : 0), w }'
+awk -v s="$swarmts_n" -v d="$dnsmasq_n" -v t="$(( round_s * rounds ))" -v w="$workers" -v f="$frontend" \
+  'BEGIN { printf "{\"swarmts_qps\":%.0f,\"dnsmasq_qps\":%.0f,\"ratio\":%.3f,\"udp_workers\":%d,\"udp_frontend\":\"%s\"}\n", s / t, d / t, (d > 0 ? s / d : 0), w, f }'

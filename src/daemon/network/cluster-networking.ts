@@ -157,7 +157,7 @@ export class ClusterNetworking implements TaskNetworking {
     this.node = await NodeNetwork.open({ subnet, underlay, pool: addressPlan.pool, vipRange: addressPlan.vipRange }, this.log);
     const keep = new Set(this.o.store().taskList().filter((t) => t.nodeId === this.o.selfId && !isTerminal(t.state)).map((t) => t.id));
     await this.tasks.sweep(keep);
-    const dns = new DnsServer(defaultDnsServerConfig(this.node.gateway, readResolvConf()));
+    const dns = new DnsServer(defaultDnsServerConfig(this.node.gateway, readResolvConf()), { services: [] }, this.log.child('dns'));
     try {
       await dns.start();
       this.dns = dns;
