@@ -61,6 +61,8 @@ export interface ServiceDetail extends ServiceSummary {
   endpoint: ServiceEndpoint;
   /** Full names of the networks its tasks join. */
   networks: string[];
+  /** Its running tasks' addresses: what `tasks.<service>` answers and the load balancer spreads over when they are healthy. */
+  endpoints: Array<{ task: string; address: string; node: string | undefined; healthy: boolean }>;
 }
 
 /** GET /v1/services/:ref/tasks, GET /v1/stacks/:name/tasks, GET /v1/tasks?node=REF */

@@ -162,7 +162,7 @@ export class MemoryOrchestrationService implements OrchestrationService {
       id, name: fullName, stack: spec.stack, mode: spec.mode, image: spec.image, running: 0, desired, ports: spec.ports,
       update: current === undefined ? undefined : { state: 'updating', startedAtMs: this.nowMs, completedAtMs: undefined, message: '' },
       createdAt: current?.createdAt ?? this.nowMs, updatedAt: this.nowMs, spec, version: (current?.version ?? 0) + 1, previousSpec: current?.spec,
-      endpoint: { vip: undefined, ports: [] }, networks: [],
+      endpoint: { vip: undefined, ports: [] }, networks: [], endpoints: [],
     });
     for (const t of this.taskList) if (t.serviceId === id && t.desiredState === 'running') Object.assign(t, { desiredState: 'shutdown', state: 'shutdown' });
     for (let slot = 1; slot <= desired; slot++) {

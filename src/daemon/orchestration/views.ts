@@ -29,7 +29,11 @@ export function serviceSummary(store: ClusterStore, service: ServiceRecord): Ser
 }
 
 export function serviceDetail(store: ClusterStore, service: ServiceRecord): ServiceDetail {
-  return { ...serviceSummary(store, service), spec: service.spec, version: service.version, previousSpec: service.previousSpec, endpoint: service.endpoint, networks: service.networks };
+  const endpoints = store.tasksOf(service.id)
+    .filter((task) => task.state === 'running' && task.desiredState === 'running' && task.address !== undefined)
+    .map((task) => ({ task: taskName(service.fullName, task), address: task.address!, node: task.nodeId, healthy: task.health === undefined || task.health === 'healthy' }))
+    .sort((a, b) => a.task.localeCompare(b.task));
+  return { ...serviceSummary(store, service), spec: service.spec, version: service.version, previousSpec: service.previousSpec, endpoint: service.endpoint, networks: service.networks, endpoints };
 }
 
 export function taskSummary(store: ClusterStore, task: TaskRecord): TaskSummary {
