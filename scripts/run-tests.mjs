@@ -3,7 +3,8 @@
 // process (a crash in one file cannot hide another's results), and ends with the line
 // `N passed, N failed`. Arguments are substrings that select test files by path.
 //   SWARMTS_TEST_JOBS      files run at once (default 2, the machine's cores)
-//   SWARMTS_TEST_TIMEOUT_S a file still running after this is killed and counted failed (default 600)
+//   SWARMTS_TEST_TIMEOUT_S a file still running after this is killed and counted failed (default 1200:
+//                          the CI scenarios run one after another in one file, about 12 minutes)
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const jobs = Number(process.env.SWARMTS_TEST_JOBS ?? 2);
-const timeoutMs = Number(process.env.SWARMTS_TEST_TIMEOUT_S ?? 600) * 1000;
+const timeoutMs = Number(process.env.SWARMTS_TEST_TIMEOUT_S ?? 1200) * 1000;
 const filters = process.argv.slice(2);
 
 const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });

@@ -121,6 +121,18 @@ export interface NodeSummary {
   /** When this node saw the current status begin, ms since the epoch on its clock. */
   statusChangedAt: number;
   labels: Record<string, string>;
+  /** CPU and memory in use on its host as it last gossiped them; absent when no fresh figure arrived (down, just joined, or no orchestration). */
+  usage?: NodeUsage | undefined;
+}
+
+/** What a node's host uses, the whole machine (not only swarmts' tasks). */
+export interface NodeUsage {
+  /** CPU busy over the node's last measuring interval (a few seconds), millicores. */
+  cpuMillicores: number;
+  /** Memory in use (MemTotal − MemAvailable), bytes. */
+  memoryBytes: number;
+  /** When the node measured it, ms since the epoch on its own clock. */
+  sampledAt: number;
 }
 
 /** GET /v1/nodes/:idOrHostname */

@@ -107,6 +107,27 @@ test('a burst of events refetches once after the debounce, only what they touche
   h.feed.stop();
 });
 
+test('while live the node list is refetched every usagePollMs for the usage gossip, and not while the daemon is away', async () => {
+  const h = harness();
+  const { usagePollMs } = defaultClusterFeedConfig();
+  h.feed.start();
+  await h.settle();
+  h.calls.length = 0;
+  await h.advance(usagePollMs - 1);
+  assert.equal(h.calls, []);
+  await h.advance(1);
+  assert.equal(h.calls, ['/v1/nodes'], 'capacity is not fetched again');
+  await h.advance(usagePollMs);
+  assert.equal(h.calls, ['/v1/nodes', '/v1/nodes']);
+  h.setDown(true);
+  h.streams[0]!.stream.push('end');
+  await h.settle();
+  assert.is(h.feed.current().connection.state, 'lost');
+  assert.is(h.pendingTimers(), 1, 'only the reconnect waits: no poll while the daemon is away');
+  h.feed.stop();
+  assert.is(h.pendingTimers(), 0);
+});
+
 test('when the daemon goes away it says so and reconnects with doubling backoff, from the last event seen', async () => {
   const h = harness();
   h.feed.start();

@@ -8,7 +8,8 @@ import type { Connection } from './dashboard-view-model.js';
  * Keeps a ClusterSnapshot current from the daemon's event stream: on connect it fetches
  * everything; then each event marks what it touched, and after `debounceMs` of quiet only
  * those parts are fetched again. When the stream breaks it says so and reconnects with
- * doubling backoff. Nothing here polls on a timer.
+ * doubling backoff. The one thing polled is the node list, every `usagePollMs` while live:
+ * node usage is gossip, not an event.
  */
 
 /** What the feed needs of the local API; ApiClient is one. */
@@ -33,10 +34,12 @@ export interface ClusterFeedConfig {
   reconnectMsMax: number;
   /** How far back the first connect replays events, ms, so the feed is not empty. Default 10 minutes. */
   backfillMs: number;
+  /** Between refetches of the node list for its CPU and memory in use, ms; 5000 matches how often nodes gossip them. Default 5000. */
+  usagePollMs: number;
 }
 
 export function defaultClusterFeedConfig(): ClusterFeedConfig {
-  return { debounceMs: 100, reconnectMsMin: 500, reconnectMsMax: 8000, backfillMs: 10 * 60_000 };
+  return { debounceMs: 100, reconnectMsMin: 500, reconnectMsMax: 8000, backfillMs: 10 * 60_000, usagePollMs: 5000 };
 }
 
 /** What the dashboard reads from the feed. */
@@ -71,6 +74,7 @@ export class ClusterFeed {
   private abort: AbortController | undefined;
   private flushTimer: unknown;
   private reconnectTimer: unknown;
+  private usagePollTimer: unknown;
   private fetching = false;
   private stopped = false;
 
@@ -95,6 +99,7 @@ export class ClusterFeed {
     this.abort?.abort();
     this.clock.clearTimeout(this.flushTimer);
     this.clock.clearTimeout(this.reconnectTimer);
+    this.clock.clearTimeout(this.usagePollTimer);
   }
 
   private connect(): void {
@@ -108,6 +113,18 @@ export class ClusterFeed {
     );
     for (const part of allParts) this.dirty.add(part);
     void this.flush(abort);
+    this.pollUsage(abort);
+  }
+
+  /** Marks the node list dirty every `usagePollMs` until `abort` (the connection's) fires. */
+  private pollUsage(abort: AbortController): void {
+    this.clock.clearTimeout(this.usagePollTimer);
+    this.usagePollTimer = this.clock.setTimeout(() => {
+      if (abort.signal.aborted) return;
+      this.dirty.add('nodes');
+      void this.flush(abort);
+      this.pollUsage(abort);
+    }, this.config.usagePollMs);
   }
 
   private async follow(since: number, signal: AbortSignal): Promise<void> {
@@ -168,6 +185,7 @@ export class ClusterFeed {
     const delayMs = Math.min(this.config.reconnectMsMax, this.config.reconnectMsMin * 2 ** this.failures);
     this.failures++;
     this.clock.clearTimeout(this.flushTimer);
+    this.clock.clearTimeout(this.usagePollTimer);
     this.update({ connection: { state: 'lost', error, retryAtMs: this.clock.nowMs() + delayMs } });
     this.reconnectTimer = this.clock.setTimeout(() => this.connect(), delayMs);
   }

@@ -108,6 +108,9 @@ test('the dashboard shows the demo stack converge, survives a daemon restart, an
   const converged = screen();
   assert.match(converged, /task web_web\.\d running on /);
   assert.match(converged, /· 2 services, 4\/4 tasks/);
+  // The node's own usage arrives with the node list, polled every 5 s: cpu and memory used, not `-`.
+  const usedRow = new RegExp(`${nodeName} \\*\\s+ready\\s+leader\\s+active\\s+\\d[\\d.]*/[\\d.]+/[\\d.]+\\s+\\d[\\d.]*[KMG]?i?B?/`);
+  await waitForScreen('the nodes pane shows cpu and memory used', (s) => usedRow.test(s), 15_000);
 
   await stopDaemon();
   await waitForScreen('the dashboard says the daemon is gone', (s) => s.includes('disconnected, retrying in') && s.includes('daemon'), 15_000);

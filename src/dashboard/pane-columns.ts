@@ -7,16 +7,18 @@ import type { TaskRow } from './view-model-tasks.js';
 
 /** The columns of each pane, most important kept longest; all four fit 80 characters. */
 
-const used = (reserved: string, capacity: string | undefined) => `${reserved}/${capacity ?? '?'}`;
+/** `used/reserved/capacity`: `-` for usage not measured lately, `?` for capacity not fetched yet. */
+const amounts = (used: number | undefined, reserved: number, capacity: number | undefined, format: (value: number) => string) =>
+  `${used === undefined ? '-' : format(used)}/${format(reserved)}/${capacity === undefined ? '?' : format(capacity)}`;
 
 export const nodeColumns: Column<NodeRow>[] = [
   { header: 'HOSTNAME', minWidth: 10, maxWidth: 28, priority: 10, text: (r) => r.hostname + (r.self ? ' *' : '') },
   { header: 'STATUS', minWidth: 7, priority: 9, text: (r) => r.status, tone: (r) => r.statusTone },
-  { header: 'ROLE', minWidth: 7, priority: 6, text: (r) => r.role },
-  { header: 'RAFT', minWidth: 6, priority: 7, text: (r) => r.raft, tone: (r) => (r.raft === 'leader' ? 'info' : 'plain') },
+  // One column for role and raft part, as `docker node ls` does, so that used/reserved/capacity fit 80 characters.
+  { header: 'ROLE', minWidth: 7, priority: 7, text: (r) => r.raft || r.role, tone: (r) => (r.raft === 'leader' ? 'info' : 'plain') },
   { header: 'AVAIL', minWidth: 6, priority: 5, text: (r) => r.availability, tone: (r) => (r.availability === 'active' ? 'plain' : 'warn') },
-  { header: 'CPU', minWidth: 9, priority: 8, text: (r) => used(compactCpus(r.cpuReservedMillicores), r.cpuCapacityMillicores === undefined ? undefined : compactCpus(r.cpuCapacityMillicores)) },
-  { header: 'MEMORY', minWidth: 13, priority: 8, text: (r) => used(compactBytes(r.memoryReservedBytes), r.memoryCapacityBytes === undefined ? undefined : compactBytes(r.memoryCapacityBytes)) },
+  { header: 'CPU', minWidth: 11, maxWidth: 14, priority: 8, text: (r) => amounts(r.cpuUsedMillicores, r.cpuReservedMillicores, r.cpuCapacityMillicores, compactCpus) },
+  { header: 'MEMORY', minWidth: 17, maxWidth: 20, priority: 8, text: (r) => amounts(r.memoryUsedBytes, r.memoryReservedBytes, r.memoryCapacityBytes, compactBytes) },
   { header: 'TASKS', minWidth: 5, priority: 8, alignRight: true, text: (r) => String(r.tasks) },
   { header: 'ID', minWidth: 12, priority: 1, text: (r) => r.id.slice(-12) },
 ];

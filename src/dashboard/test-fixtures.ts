@@ -44,12 +44,12 @@ const events: ClusterEvent[] = [
   { type: 'update', service: 'web_web', state: 'updating', message: '', time: ago(30) },
 ];
 
-/** The sample cluster: node-a (this node, leader), node-b (voter, draining), node-c (down); three services. */
+/** The sample cluster: node-a (this node, leader), node-b (voter, draining), node-c (down, its usage unknown); three services. */
 export function sampleSnapshot(): ClusterSnapshot {
   return {
     nodes: [
-      node(nodeIds.b, 'node-b', { availability: 'drain' }),
-      node(nodeIds.a, 'node-a', { self: true }),
+      node(nodeIds.b, 'node-b', { availability: 'drain', usage: { cpuMillicores: 1250, memoryBytes: 3.2 * 1024 ** 3, sampledAt: ago(4) } }),
+      node(nodeIds.a, 'node-a', { self: true, usage: { cpuMillicores: 420, memoryBytes: 310 * 1024 ** 2, sampledAt: ago(2) } }),
       node(nodeIds.c, 'node-c', { status: 'down', role: 'worker' }),
     ],
     capacity: {

@@ -14,8 +14,11 @@ export interface NodeRow {
   statusTone: Tone;
   availability: NodeAvailability;
   role: 'manager' | 'worker';
-  /** Its part in raft: the leader, a voter, or neither. */
-  raft: 'leader' | 'voter' | '';
+  /** Its part in raft: the leader, a voter, a learner (a manager without a vote), or none (workers). */
+  raft: 'leader' | 'voter' | 'learner' | '';
+  /** In use on its host as it last gossiped it; undefined when unknown (no fresh figure). */
+  cpuUsedMillicores: number | undefined;
+  memoryUsedBytes: number | undefined;
   /** Reserved by its tasks, and its capacity when known (undefined until fetched). */
   cpuReservedMillicores: number;
   cpuCapacityMillicores: number | undefined;
@@ -29,7 +32,7 @@ const statusTones: Record<NodeStatus, Tone> = { ready: 'good', suspect: 'warn', 
 
 /** The nodes pane: every node matching `filter`, by hostname. */
 export function nodeRows(snapshot: ClusterSnapshot, filter: string): NodeRow[] {
-  const { leader, voters = [] } = snapshot.orchestration ?? {};
+  const { leader, voters = [], learners = [] } = snapshot.orchestration ?? {};
   const usage = new Map<string, { cpu: number; memory: number; tasks: number }>();
   for (const task of snapshot.tasks) {
     if (task.nodeId === undefined || task.desiredState !== 'running') continue;
@@ -54,7 +57,9 @@ export function nodeRows(snapshot: ClusterSnapshot, filter: string): NodeRow[] {
         statusTone: statusTones[n.status],
         availability: n.availability,
         role: n.role,
-        raft: n.id === leader ? 'leader' : voters.includes(n.id) ? 'voter' : '',
+        raft: n.id === leader ? 'leader' : voters.includes(n.id) ? 'voter' : learners.includes(n.id) ? 'learner' : '',
+        cpuUsedMillicores: n.usage?.cpuMillicores,
+        memoryUsedBytes: n.usage?.memoryBytes,
         cpuReservedMillicores: Math.round(used.cpu),
         cpuCapacityMillicores: capacity?.cpuMillicores,
         memoryReservedBytes: used.memory,

@@ -5,13 +5,14 @@ import { dashboardViewModel } from './dashboard-view-model.js';
 import { fixtureNowMs, nodeIds, sampleSnapshot } from './test-fixtures.js';
 import { initialUiState } from './ui-state.js';
 import { eventRows } from './view-model-events.js';
-import { nodeRows } from './view-model-nodes.js';
+import { nodeColumns } from './pane-columns.js';
+import { nodeRows, type NodeRow } from './view-model-nodes.js';
 import { serviceRows } from './view-model-services.js';
 import { taskDetailLines, taskRows } from './view-model-tasks.js';
 
 /** The view-models: pure functions of the snapshot, the filter and the time. */
 
-test('nodes: by hostname, raft role from the orchestration status, reservations summed from running-desired tasks', () => {
+test('nodes: by hostname, raft role from the orchestration status, usage as gossiped, reservations summed from running-desired tasks', () => {
   const rows = nodeRows(sampleSnapshot(), '');
   assert.equal(rows.map((r) => [r.hostname, r.status, r.statusTone, r.raft, r.self]), [
     ['node-a', 'ready', 'good', 'leader', true],
@@ -23,6 +24,24 @@ test('nodes: by hostname, raft role from the orchestration status, reservations 
   assert.equal([a!.tasks, a!.cpuReservedMillicores, a!.memoryReservedBytes], [4, 500, 256 * 1024 ** 2]);
   assert.equal([b!.tasks, b!.cpuReservedMillicores, b!.memoryReservedBytes, b!.cpuCapacityMillicores], [1, 250, 64 * 1024 ** 2, 4000]);
   assert.equal([c!.tasks, c!.cpuCapacityMillicores, c!.memoryCapacityBytes], [0, undefined, undefined], 'capacity not fetched yet');
+  assert.equal([a!.cpuUsedMillicores, a!.memoryUsedBytes], [420, 310 * 1024 ** 2]);
+  assert.equal([c!.cpuUsedMillicores, c!.memoryUsedBytes], [undefined, undefined], 'no fresh usage from a down node');
+});
+
+test('nodes: a manager in raft without a vote is a learner; the ROLE cell shows the raft part, else the role', () => {
+  const snapshot = sampleSnapshot();
+  snapshot.orchestration = { ...snapshot.orchestration!, voters: [nodeIds.a], learners: [nodeIds.b] };
+  const rows = nodeRows(snapshot, '');
+  assert.equal(rows.map((r) => r.raft), ['leader', 'learner', '']);
+  const role = nodeColumns.find((c) => c.header === 'ROLE')!;
+  assert.equal(rows.map((r) => role.text(r)), ['leader', 'learner', 'worker']);
+});
+
+test('nodes: CPU and MEMORY read used/reserved/capacity, - for unknown usage and ? for capacity not fetched', () => {
+  const [a, , c] = nodeRows(sampleSnapshot(), '');
+  const cell = (header: string, row: NodeRow) => nodeColumns.find((col) => col.header === header)!.text(row);
+  assert.equal([cell('CPU', a!), cell('MEMORY', a!)], ['0.42/0.5/2', '310Mi/256Mi/2Gi']);
+  assert.equal([cell('CPU', c!), cell('MEMORY', c!)], ['-/0/?', '-/0B/?']);
 });
 
 test('nodes: a filter matches hostname, status, role or availability, ignoring case', () => {

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { runDashboard } from '../../dashboard/run-dashboard.js';
 import { clientFor, type GlobalOptions } from '../context.js';
 
 /** `swarmts dashboard`: the cluster live in the terminal (Ink). */
@@ -20,6 +19,11 @@ export function dashboardCommand(globals: () => GlobalOptions): Command {
       if (!process.stdin.isTTY || !process.stdout.isTTY) {
         command.error('error: the dashboard needs a terminal; in scripts use `swarmts events`, `swarmts service ls --format json` or `swarmts node ls --format json`');
       }
+      // Ink renders nothing until exit when CI is set (is-in-ci reads it as Ink loads); a terminal
+      // was checked above, so the live view is wanted. Loaded here, so other commands skip Ink.
+      delete process.env['CI'];
+      delete process.env['CONTINUOUS_INTEGRATION'];
+      const { runDashboard } = await import('../../dashboard/run-dashboard.js');
       await runDashboard(clientFor(globals()));
     });
 }

@@ -227,7 +227,7 @@ export class ClusterControl {
 
   nodes(): NodeSummary[] {
     const { node, orchestration } = this.member();
-    return node.members().map((m) => nodeSummary(m, node.id, orchestration?.availabilityOf(m.meta.id) ?? 'active')).sort(compareNodes);
+    return node.members().map((m) => nodeSummary(m, node.id, orchestration?.availabilityOf(m.meta.id) ?? 'active', orchestration?.usageOf(m.meta.id))).sort(compareNodes);
   }
 
   /** The orchestration API of this member. */
@@ -249,7 +249,8 @@ export class ClusterControl {
   node(reference: string): NodeDetail {
     const { node } = this.member();
     const member = findByReference('node', reference, node.members(), (m) => m.meta.id, (m) => [m.meta.name], 'swarmts node ls');
-    return nodeDetail(member, node.id, this.running?.orchestration?.availabilityOf(member.meta.id) ?? 'active');
+    const orchestration = this.running?.orchestration;
+    return nodeDetail(member, node.id, orchestration?.availabilityOf(member.meta.id) ?? 'active', orchestration?.usageOf(member.meta.id));
   }
 
   /** Stops membership at daemon shutdown (the others see this node go quiet); the cluster files stay. */

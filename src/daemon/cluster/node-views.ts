@@ -1,7 +1,7 @@
 import { readClaims } from '../../admission/certificate.js';
 import type { Member, MemberStatus } from '../../membership/types.js';
 import type { NodeAvailability } from '../../spec/node-info.js';
-import type { NodeDetail, NodeStatus, NodeSummary } from '../api-types.js';
+import type { NodeDetail, NodeStatus, NodeSummary, NodeUsage } from '../api-types.js';
 import { hostPortOf } from './addresses.js';
 
 const statusNames: Record<MemberStatus, NodeStatus> = { alive: 'ready', suspect: 'suspect', dead: 'down', left: 'left' };
@@ -11,8 +11,11 @@ function epochMs(monotonicMs: number): number {
   return Math.round(performance.timeOrigin + monotonicMs);
 }
 
-/** `availability` comes from the cluster state (`node update`), the rest from membership. */
-export function nodeSummary(member: Member, selfId: string, availability: NodeAvailability): NodeSummary {
+/**
+ * `availability` comes from the cluster state (`node update`), `usage` from the node-usage
+ * gossip (undefined: unknown), the rest from membership.
+ */
+export function nodeSummary(member: Member, selfId: string, availability: NodeAvailability, usage?: NodeUsage): NodeSummary {
   const { meta } = member;
   return {
     id: meta.id,
@@ -25,10 +28,11 @@ export function nodeSummary(member: Member, selfId: string, availability: NodeAv
     incarnation: member.incarnation,
     statusChangedAt: epochMs(member.statusChangedMs),
     labels: { ...meta.labels },
+    ...(usage === undefined ? {} : { usage: { cpuMillicores: usage.cpuMillicores, memoryBytes: usage.memoryBytes, sampledAt: usage.sampledAt } }),
   };
 }
 
-export function nodeDetail(member: Member, selfId: string, availability: NodeAvailability): NodeDetail {
+export function nodeDetail(member: Member, selfId: string, availability: NodeAvailability, usage?: NodeUsage): NodeDetail {
   const { meta } = member;
   let admission: NodeDetail['admission'];
   try {
@@ -38,7 +42,7 @@ export function nodeDetail(member: Member, selfId: string, availability: NodeAva
     admission = undefined;
   }
   return {
-    ...nodeSummary(member, selfId, availability),
+    ...nodeSummary(member, selfId, availability, usage),
     addresses: [...meta.addresses],
     capacity: { ...meta.capacity },
     versions: { ...meta.versions },

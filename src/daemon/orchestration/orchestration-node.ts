@@ -6,7 +6,7 @@ import { RaftService } from '../../consensus/raft-service.js';
 import { RpcProposalForwarder, serveForwardedProposals } from '../../consensus/rpc-forwarder.js';
 import { defaultVoterPolicyConfig } from '../../consensus/voter-policy.js';
 import { raftTransportConfig, type RaftWireMessage } from '../../consensus/wire.js';
-import { WallClock } from '../../core/clock.js';
+import { RealClock, WallClock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Member, MembershipEvent, NodeRole } from '../../membership/types.js';
@@ -18,6 +18,7 @@ import { RpcService } from '../../p2p/rpc.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import type { OrchestrationStatus } from '../api-orchestration.js';
 import { ClusterNetworking, type ServiceNetworkOptions } from '../network/cluster-networking.js';
+import { HostUsageSampler, NodeUsageSpreader, nodeUsageTopicConfig, procHostUsageReader, type HostUsage } from '../node-stats/index.js';
 import { ClusterReplica } from './cluster-replica.js';
 import { ClusterWriter } from './cluster-writer.js';
 import { eventOfMembership, eventsOfCommand } from './cluster-events.js';
@@ -83,6 +84,8 @@ export class OrchestrationNode {
   private readonly writer: ClusterWriter;
   private readonly roleRequests: RoleRequests;
   private readonly relay: ReportRelay;
+  /** This host's CPU and memory in use, gossiped; every member's newest figure. */
+  private readonly usage: NodeUsageSpreader;
   private readonly agent: Agent;
   private readonly networking: ClusterNetworking | undefined;
   private readonly logger: Logger;
@@ -144,6 +147,10 @@ export class OrchestrationNode {
       nodeId: id, replica: this.replica, topic: this.reportsTopic, logger: this.logger,
       localIntake: () => (intake !== undefined && this.raft?.isLeader() ? (from, reports) => intake.offer(from, reports) : undefined),
     });
+    this.usage = new NodeUsageSpreader({
+      selfId: id, sampler: new HostUsageSampler(procHostUsageReader, new WallClock()), timers: new RealTimers(), clock: new RealClock(), logger: this.logger,
+      topic: new GossipTopic(nodeUsageTopicConfig((peer) => membership.isMember(peer)), { pubsub: host.node.services.pubsub, logger: this.logger }),
+    });
     if (o.network !== undefined) {
       this.networking = new ClusterNetworking({ selfId: id, ...o.network, synced: () => this.synced(), store: () => this.replica.store, members: () => membership.members(), logger: this.logger });
     }
@@ -189,6 +196,11 @@ export class OrchestrationNode {
     return this.replica.store.node(nodeId)?.availability ?? 'active';
   }
 
+  /** A node's CPU and memory in use as last gossiped (this node's own too); undefined when unknown or stale. */
+  usageOf(nodeId: string): HostUsage | undefined {
+    return this.usage.usageOf(nodeId);
+  }
+
   /**
    * Stops it all. With `removeTasks` (leaving the cluster) the agent first stops and removes
    * this node's task containers; otherwise (daemon shutdown) they keep running.
@@ -203,6 +215,7 @@ export class OrchestrationNode {
     this.duties?.stop();
     this.intake?.stop();
     this.relay.stop();
+    this.usage.stop();
     this.publisher?.stop();
     this.follower?.stop();
     this.stateTopic.stop();
@@ -215,6 +228,7 @@ export class OrchestrationNode {
     const { membership, runtime } = this.o;
     this.stateTopic.start();
     this.reportsTopic.start();
+    this.usage.start();
     this.cleanups.push(this.replica.onChange((change) => {
       if (change.kind === 'applied') for (const event of eventsOfCommand(change.applied, this.replica.store, Date.now())) this.events.add(event);
       this.scheduleAgentSync();
