@@ -118,15 +118,18 @@ export interface ServiceLogLine {
 }
 
 /**
- * GET /v1/events?since=MS — a stream: the retained events after `since`, then new ones as
- * they happen. Events are the node's view of the committed state and membership.
+ * GET /v1/events?since=MS[&usage=true] — a stream: the retained events after `since`, then new
+ * ones as they happen. Events are the node's view of the committed state and membership;
+ * with `usage=true` also every node's usage samples (the dashboard's live figures).
  */
 export type ClusterEvent =
   | { type: 'node'; action: 'joined' | 'suspect' | 'down' | 'alive' | 'left' | 'updated'; nodeId: string; hostname: string; time: number }
   | { type: 'leader'; leader: string | undefined; term: number; time: number }
   | { type: 'service'; action: 'created' | 'updated' | 'removed' | 'scaled' | 'rollback'; service: string; time: number }
   | { type: 'update'; service: string; state: UpdateStatus['state']; message: string; time: number }
-  | { type: 'task'; action: 'placed' | 'running' | 'failed' | 'complete' | 'shutdown' | 'rejected' | 'pending' | 'unhealthy'; service: string; taskId: string; task: string; nodeId: string | undefined; message: string; time: number };
+  | { type: 'task'; action: 'placed' | 'running' | 'failed' | 'complete' | 'shutdown' | 'rejected' | 'pending' | 'unhealthy'; service: string; taskId: string; task: string; nodeId: string | undefined; message: string; time: number }
+  /** A node's newest CPU and memory use (every few seconds per node); live only, never retained, and only with `usage=true`. */
+  | { type: 'usage'; nodeId: string; cpuMillicores: number; memoryBytes: number; time: number };
 
 /** GET /v1/orchestration: where consensus stands, as `swarmts info` shows it. */
 export interface OrchestrationStatus {
@@ -158,5 +161,6 @@ export interface OrchestrationService {
   updateNode(reference: string, request: NodeUpdateRequest): Promise<ChangeResult>;
   setNodeRole(reference: string, role: NodeRole): Promise<ChangeResult>;
   removeNode(reference: string, force: boolean): Promise<ChangeResult>;
-  events(sinceMs: number, signal: AbortSignal): AsyncIterable<ClusterEvent>;
+  /** With `usage`, also each node's usage samples as they arrive. */
+  events(sinceMs: number, signal: AbortSignal, usage?: boolean): AsyncIterable<ClusterEvent>;
 }

@@ -128,8 +128,8 @@ export class MemoryOrchestrationService implements OrchestrationService {
     return this.record('removeNode', { created: [], updated: [], unchanged: [], removed: [reference] }, reference, force);
   }
 
-  async *events(sinceMs: number, signal: AbortSignal): AsyncIterable<ClusterEvent> {
-    this.record('events', undefined, sinceMs);
+  async *events(sinceMs: number, signal: AbortSignal, usage = false): AsyncIterable<ClusterEvent> {
+    this.record('events', undefined, sinceMs, usage);
     for (let next = 0; ; ) {
       for (; next < this.eventList.length; next++) if (this.eventList[next]!.time > sinceMs) yield this.eventList[next]!;
       if (this.ended || signal.aborted) return;

@@ -32,7 +32,7 @@ export function registerOrchestrationRoutes(router: HttpRouter, service: Orchest
     .on('POST', '/v1/nodes/:ref/promote', (req) => service.setNodeRole(p(req, 'ref'), 'manager'))
     .on('POST', '/v1/nodes/:ref/demote', (req) => service.setNodeRole(p(req, 'ref'), 'worker'))
     .on('DELETE', '/v1/nodes/:ref', (req) => service.removeNode(p(req, 'ref'), flag(req, 'force')))
-    .on('GET', '/v1/events', async (req) => stream(service.events(wholeNumber(req, 'since') ?? 0, req.signal)));
+    .on('GET', '/v1/events', async (req) => stream(service.events(wholeNumber(req, 'since') ?? 0, req.signal, flag(req, 'usage'))));
 }
 
 function nodeFilter(req: RouteRequest): { node?: string } {

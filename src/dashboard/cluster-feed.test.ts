@@ -82,7 +82,7 @@ test('on start it follows events from backfillMs ago and fetches everything once
   const h = harness();
   h.feed.start();
   await h.settle();
-  assert.is(h.streams[0]!.path, `/v1/events?since=${fixtureNowMs - defaultClusterFeedConfig().backfillMs}`);
+  assert.is(h.streams[0]!.path, `/v1/events?since=${fixtureNowMs - defaultClusterFeedConfig().backfillMs}&usage=true`);
   assert.equal(h.feed.current().connection, { state: 'live' });
   const snapshot = h.feed.current().snapshot;
   assert.is(snapshot.nodes.length, 3);
@@ -107,23 +107,21 @@ test('a burst of events refetches once after the debounce, only what they touche
   h.feed.stop();
 });
 
-test('while live the node list is refetched every usagePollMs for the usage gossip, and not while the daemon is away', async () => {
+test('node usage samples come on the event stream and update the nodes at once: nothing is fetched or polled, nothing shows in the feed', async () => {
   const h = harness();
-  const { usagePollMs } = defaultClusterFeedConfig();
   h.feed.start();
   await h.settle();
+  assert.match(h.streams[0]!.path, /[?&]usage=true/);
   h.calls.length = 0;
-  await h.advance(usagePollMs - 1);
-  assert.equal(h.calls, []);
-  await h.advance(1);
-  assert.equal(h.calls, ['/v1/nodes'], 'capacity is not fetched again');
-  await h.advance(usagePollMs);
-  assert.equal(h.calls, ['/v1/nodes', '/v1/nodes']);
-  h.setDown(true);
-  h.streams[0]!.stream.push('end');
+  const eventsBefore = h.feed.current().snapshot.events.length;
+  h.streams[0]!.stream.push({ type: 'usage', nodeId: nodeIds.a, cpuMillicores: 1234, memoryBytes: 5678, time: fixtureNowMs });
   await h.settle();
-  assert.is(h.feed.current().connection.state, 'lost');
-  assert.is(h.pendingTimers(), 1, 'only the reconnect waits: no poll while the daemon is away');
+  await h.advance(60_000);
+  const node = h.feed.current().snapshot.nodes.find((n) => n.id === nodeIds.a)!;
+  assert.equal(node.usage, { cpuMillicores: 1234, memoryBytes: 5678, sampledAt: fixtureNowMs });
+  assert.equal(h.calls, [], 'no fetch for a sample, and no poll in a minute');
+  assert.is(h.feed.current().snapshot.events.length, eventsBefore, 'a sample is not an event of the feed');
+  assert.equal(partsTouchedBy({ type: 'usage', nodeId: nodeIds.a, cpuMillicores: 1, memoryBytes: 1, time: 0 }), []);
   h.feed.stop();
   assert.is(h.pendingTimers(), 0);
 });
@@ -139,7 +137,7 @@ test('when the daemon goes away it says so and reconnects with doubling backoff,
   const lost = h.feed.current().connection;
   assert.equal(lost, { state: 'lost', error: 'the daemon closed the event stream', retryAtMs: fixtureNowMs + 500 });
   await h.advance(500);
-  assert.is(h.streams[1]!.path, `/v1/events?since=${taskEvent.time}`);
+  assert.is(h.streams[1]!.path, `/v1/events?since=${taskEvent.time}&usage=true`);
   const again = h.feed.current().connection;
   assert.equal(again, { state: 'lost', error: 'cannot reach the swarmts daemon', retryAtMs: fixtureNowMs + 500 + 1000 });
   h.setDown(false);

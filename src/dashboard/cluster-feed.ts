@@ -1,15 +1,15 @@
 import { errorMessage } from '../core/errors.js';
 import type { ClusterEvent, OrchestrationStatus, ServiceDetail, ServiceSummary, TaskSummary } from '../daemon/api-orchestration.js';
 import type { NodeDetail, NodeSummary } from '../daemon/api-types.js';
-import { emptySnapshot, withEvent, type ClusterSnapshot } from './cluster-snapshot.js';
+import { emptySnapshot, withEvent, withUsage, type ClusterSnapshot } from './cluster-snapshot.js';
 import type { Connection } from './dashboard-view-model.js';
 
 /**
  * Keeps a ClusterSnapshot current from the daemon's event stream: on connect it fetches
  * everything; then each event marks what it touched, and after `debounceMs` of quiet only
  * those parts are fetched again. When the stream breaks it says so and reconnects with
- * doubling backoff. The one thing polled is the node list, every `usagePollMs` while live:
- * node usage is gossip, not an event.
+ * doubling backoff. Node usage samples come on the same stream (`usage=true`) and go
+ * straight into the nodes' figures, with no fetch; nothing is polled.
  */
 
 /** What the feed needs of the local API; ApiClient is one. */
@@ -34,12 +34,10 @@ export interface ClusterFeedConfig {
   reconnectMsMax: number;
   /** How far back the first connect replays events, ms, so the feed is not empty. Default 10 minutes. */
   backfillMs: number;
-  /** Between refetches of the node list for its CPU and memory in use, ms; 5000 matches how often nodes gossip them. Default 5000. */
-  usagePollMs: number;
 }
 
 export function defaultClusterFeedConfig(): ClusterFeedConfig {
-  return { debounceMs: 100, reconnectMsMin: 500, reconnectMsMax: 8000, backfillMs: 10 * 60_000, usagePollMs: 5000 };
+  return { debounceMs: 100, reconnectMsMin: 500, reconnectMsMax: 8000, backfillMs: 10 * 60_000 };
 }
 
 /** What the dashboard reads from the feed. */
@@ -60,6 +58,8 @@ export function partsTouchedBy(event: ClusterEvent): FeedPart[] {
     case 'service': return ['services', 'tasks'];
     case 'update': return ['services'];
     case 'task': return ['services', 'tasks'];
+    // A sample carries its figures itself (withUsage): nothing to fetch.
+    case 'usage': return [];
   }
 }
 
@@ -74,7 +74,6 @@ export class ClusterFeed {
   private abort: AbortController | undefined;
   private flushTimer: unknown;
   private reconnectTimer: unknown;
-  private usagePollTimer: unknown;
   private fetching = false;
   private stopped = false;
 
@@ -99,7 +98,6 @@ export class ClusterFeed {
     this.abort?.abort();
     this.clock.clearTimeout(this.flushTimer);
     this.clock.clearTimeout(this.reconnectTimer);
-    this.clock.clearTimeout(this.usagePollTimer);
   }
 
   private connect(): void {
@@ -113,22 +111,14 @@ export class ClusterFeed {
     );
     for (const part of allParts) this.dirty.add(part);
     void this.flush(abort);
-    this.pollUsage(abort);
-  }
-
-  /** Marks the node list dirty every `usagePollMs` until `abort` (the connection's) fires. */
-  private pollUsage(abort: AbortController): void {
-    this.clock.clearTimeout(this.usagePollTimer);
-    this.usagePollTimer = this.clock.setTimeout(() => {
-      if (abort.signal.aborted) return;
-      this.dirty.add('nodes');
-      void this.flush(abort);
-      this.pollUsage(abort);
-    }, this.config.usagePollMs);
   }
 
   private async follow(since: number, signal: AbortSignal): Promise<void> {
-    for await (const event of this.api.stream<ClusterEvent>('GET', `/v1/events?since=${Math.max(0, Math.floor(since))}`, undefined, signal)) {
+    for await (const event of this.api.stream<ClusterEvent>('GET', `/v1/events?since=${Math.max(0, Math.floor(since))}&usage=true`, undefined, signal)) {
+      if (event.type === 'usage') {
+        this.update({ snapshot: withUsage(this.state.snapshot, event) });
+        continue;
+      }
       this.lastEventMs = Math.max(this.lastEventMs ?? 0, event.time);
       this.update({ snapshot: withEvent(this.state.snapshot, event) });
       for (const part of partsTouchedBy(event)) this.dirty.add(part);
@@ -185,7 +175,6 @@ export class ClusterFeed {
     const delayMs = Math.min(this.config.reconnectMsMax, this.config.reconnectMsMin * 2 ** this.failures);
     this.failures++;
     this.clock.clearTimeout(this.flushTimer);
-    this.clock.clearTimeout(this.usagePollTimer);
     this.update({ connection: { state: 'lost', error, retryAtMs: this.clock.nowMs() + delayMs } });
     this.reconnectTimer = this.clock.setTimeout(() => this.connect(), delayMs);
   }

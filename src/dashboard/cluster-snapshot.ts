@@ -33,6 +33,12 @@ export function emptySnapshot(): ClusterSnapshot {
 }
 
 /** The snapshot with `event` appended, the oldest dropped past `eventsKeptMax`. */
+/** The snapshot with one node's newest usage sample (unknown nodes are left out: the next node list brings them). */
+export function withUsage(snapshot: ClusterSnapshot, sample: Extract<ClusterEvent, { type: 'usage' }>): ClusterSnapshot {
+  const usage = { cpuMillicores: sample.cpuMillicores, memoryBytes: sample.memoryBytes, sampledAt: sample.time };
+  return { ...snapshot, nodes: snapshot.nodes.map((node) => (node.id === sample.nodeId ? { ...node, usage } : node)) };
+}
+
 export function withEvent(snapshot: ClusterSnapshot, event: ClusterEvent): ClusterSnapshot {
   const events = [...snapshot.events, event];
   return { ...snapshot, events: events.length > eventsKeptMax ? events.slice(-eventsKeptMax) : events };

@@ -18,7 +18,7 @@ export interface EventRow {
 const nodeTones: Record<string, Tone> = { joined: 'good', alive: 'good', suspect: 'warn', down: 'bad', left: 'plain', updated: 'info' };
 const taskTones: Record<string, Tone> = { running: 'good', placed: 'info', pending: 'warn', failed: 'bad', rejected: 'bad', unhealthy: 'bad', complete: 'plain', shutdown: 'plain' };
 
-function eventText(e: ClusterEvent, host: (id: string | undefined) => string): [string, Tone] {
+function eventText(e: Exclude<ClusterEvent, { type: 'usage' }>, host: (id: string | undefined) => string): [string, Tone] {
   switch (e.type) {
     case 'node': return [`node ${e.hostname} ${e.action}`, nodeTones[e.action] ?? 'plain'];
     case 'leader': return e.leader === undefined ? [`no leader (term ${e.term})`, 'bad'] : [`leader ${host(e.leader)} elected (term ${e.term})`, 'info'];
@@ -43,6 +43,8 @@ export function eventRows(snapshot: ClusterSnapshot, filter: string): EventRow[]
   const rows: EventRow[] = [];
   for (let i = snapshot.events.length - 1; i >= 0; i--) {
     const e = snapshot.events[i]!;
+    // Usage samples update the nodes pane; the feed never keeps them (cluster-feed.ts).
+    if (e.type === 'usage') continue;
     const [text, tone] = eventText(e, host);
     if (matchesFilter(filter, text)) rows.push({ id: `${e.time}:${text}`, time: timeOfDay(e.time), kind: e.type, text, tone });
   }

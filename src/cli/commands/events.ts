@@ -30,6 +30,7 @@ export function eventLine(e: ClusterEvent): string {
       return `${time} update ${e.state.replace('_', ' ')} ${e.service}${why}`;
     }
     case 'task': return `${time} task ${e.action} ${e.task} (${e.taskId.slice(0, 12)})${e.nodeId ? ` on ${shortNode(e.nodeId)}` : ''}${e.message ? `: ${e.message}` : ''}`;
+    case 'usage': return `${time} usage ${shortNode(e.nodeId)} cpu ${e.cpuMillicores}m memory ${e.memoryBytes} bytes`;
   }
 }
 

@@ -50,6 +50,8 @@ export interface NodeUsageSpreaderComponents {
   /** Monotonic ms: when samples arrived, for staleness. */
   clock: Clock;
   logger: Logger;
+  /** Told of every sample kept, this node's and the others', as it arrives (the dashboard's live figures). */
+  onSample?: (nodeId: string, usage: HostUsage) => void;
 }
 
 /** Counters, for logs and tests; malformed gossip is counted by the topic (`rejectedMalformed`). */
@@ -89,7 +91,7 @@ export class NodeUsageSpreader {
     this.stopped = false;
     this.c.topic.start();
     this.unsubscribe = this.c.topic.subscribe((message, from) => {
-      if (from !== this.c.selfId) this.board.record(from, message, this.c.clock.nowMs());
+      if (from !== this.c.selfId && this.board.record(from, message, this.c.clock.nowMs())) this.c.onSample?.(from, message);
     });
     // The first reading only primes the CPU counters; the first figure follows one interval later.
     void this.tick();
@@ -131,7 +133,7 @@ export class NodeUsageSpreader {
   private measured(usage: HostUsage): void {
     this.counters.samples++;
     this.latest = usage;
-    this.board.record(this.c.selfId, usage, this.c.clock.nowMs());
+    if (this.board.record(this.c.selfId, usage, this.c.clock.nowMs())) this.c.onSample?.(this.c.selfId, usage);
   }
 
   /** Publishes the newest sample once a period, never the same sample twice. */

@@ -17,10 +17,17 @@ export class EventLog {
     for (const follower of this.followers) follower(event);
   }
 
-  async *follow(sinceMs: number, signal: AbortSignal): AsyncGenerator<ClusterEvent> {
+  /** Hands `event` to the current followers without keeping it: a passing figure, not history. */
+  announce(event: ClusterEvent): void {
+    for (const follower of this.followers) follower(event);
+  }
+
+  /** `usage`: also the node usage samples announced while following. */
+  async *follow(sinceMs: number, signal: AbortSignal, usage = false): AsyncGenerator<ClusterEvent> {
     const queue: ClusterEvent[] = this.events.filter((event) => event.time > sinceMs);
     let wake: (() => void) | undefined;
     const follower = (event: ClusterEvent) => {
+      if (event.type === 'usage' && !usage) return;
       queue.push(event);
       if (queue.length > retainedMax) queue.splice(0, queue.length - retainedMax);
       wake?.();

@@ -132,8 +132,8 @@ export class Operations implements OrchestrationService {
     return changed(await this.c.write({ type: 'remove-node', node: node.id, atMs: Date.now() }));
   }
 
-  events(sinceMs: number, signal: AbortSignal): AsyncIterable<ClusterEvent> {
-    return this.c.events.follow(sinceMs, signal);
+  events(sinceMs: number, signal: AbortSignal, usage = false): AsyncIterable<ClusterEvent> {
+    return this.c.events.follow(sinceMs, signal, usage);
   }
 
   private findService(reference: string): ServiceRecord {

@@ -150,6 +150,7 @@ export class OrchestrationNode {
     this.usage = new NodeUsageSpreader({
       selfId: id, sampler: new HostUsageSampler(procHostUsageReader, new WallClock()), timers: new RealTimers(), clock: new RealClock(), logger: this.logger,
       topic: new GossipTopic(nodeUsageTopicConfig((peer) => membership.isMember(peer)), { pubsub: host.node.services.pubsub, logger: this.logger }),
+      onSample: (nodeId, usage) => this.events.announce({ type: 'usage', nodeId, cpuMillicores: usage.cpuMillicores, memoryBytes: usage.memoryBytes, time: usage.sampledAt }),
     });
     if (o.network !== undefined) {
       this.networking = new ClusterNetworking({ selfId: id, ...o.network, synced: () => this.synced(), store: () => this.replica.store, members: () => membership.members(), logger: this.logger });
