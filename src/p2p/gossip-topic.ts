@@ -88,6 +88,7 @@ export class GossipTopic<T extends Versioned> {
     handlerErrors: 0,
   };
   private started = false;
+  private subscribed = false;
   private readonly logger: Logger;
   private readonly onMessageEvent = (event: CustomEvent<Message>): void => this.deliver(event.detail);
 
@@ -98,20 +99,25 @@ export class GossipTopic<T extends Versioned> {
     this.logger = components.logger.child(`gossip:${config.topic}`);
   }
 
-  start(): void {
+  /**
+   * With `publishOnly`, the node does not subscribe: it sends to the topic's subscribers (as
+   * gossipsub fanout) but receives, relays and verifies nothing of it.
+   */
+  start(options: { publishOnly?: boolean } = {}): void {
     if (this.started) return;
     this.started = true;
+    this.subscribed = options.publishOnly !== true;
     const pubsub = this.components.pubsub;
     pubsub.topicValidators.set(this.config.topic, (_source, message) => this.validate(message));
     pubsub.addEventListener('message', this.onMessageEvent);
-    pubsub.subscribe(this.config.topic);
+    if (this.subscribed) pubsub.subscribe(this.config.topic);
   }
 
   stop(): void {
     if (!this.started) return;
     this.started = false;
     const pubsub = this.components.pubsub;
-    pubsub.unsubscribe(this.config.topic);
+    if (this.subscribed) pubsub.unsubscribe(this.config.topic);
     pubsub.removeEventListener('message', this.onMessageEvent);
     pubsub.topicValidators.delete(this.config.topic);
   }

@@ -14,7 +14,8 @@
 # defaults, and swarmts's raft timing); SETTLE_S (3); FO_PREFIX (fo) and FO_SUBNET (210);
 # FO_KEEP_LOGS=1 keeps the logs; ATTEMPT_INTERVAL_MS (50), ATTEMPT_TIMEOUT_MS (1000) and
 # ATTEMPTS_MAX (20 per survivor) shape the failover write attempts (see measure.ts);
-# SEQUENTIAL (1000), CONCURRENCY (32), CONCURRENT_S (10) the write phases; ETCD3_DIR where
+# SEQUENTIAL (1000), CONCURRENCY (32), CONCURRENT_S (10) the write phases; FO_CPU_PROF_DIR=DIR
+# writes each swarmts daemon's CPU profile there (node --cpu-prof; daemons that exit cleanly); ETCD3_DIR where
 # the etcd3 npm client is installed (/var/cache/swarmts-bench/etcd3). Needs root. See README.md.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -154,7 +154,7 @@ export class SwarmtsCluster implements BenchCluster {
     const log = fs.openSync(join(this.plan.workDir, `swarmts-h${i + 1}.log`), 'a');
     const name = `${this.tag}h${i + 1}`;
     // `ip netns exec` execs node itself, so child.pid is the daemon's and SIGKILL reaches it.
-    const child = spawn('ip', ['netns', 'exec', hostNetns(this.plan, i), process.execPath, mainJs, '--state-dir', stateDir, 'daemon', '--name', name, '--network', 'none'], { stdio: ['ignore', log, log] });
+    const child = spawn('ip', ['netns', 'exec', hostNetns(this.plan, i), process.execPath, ...(process.env['FO_CPU_PROF_DIR'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['FO_CPU_PROF_DIR']] : []), mainJs, '--state-dir', stateDir, 'daemon', '--name', name, '--network', 'none'], { stdio: ['ignore', log, log] });
     fs.closeSync(log);
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
     return { name, stateDir, client: new ApiClient(join(stateDir, 'swarmts.sock')), child, exited, nodeId: undefined };

@@ -7,6 +7,12 @@ import { decodePullResponse, statePullProtocol, type StateGossip } from './feed-
 
 /** How often a follower checks it is current even when gossip is quiet. */
 const checkIntervalMs = 2000;
+/**
+ * The leader's feed sends a heartbeat every second; this long without any message means it
+ * does not reach this node (no gossip path to the leader: managers only send it), so the
+ * follower pulls at every check instead.
+ */
+const feedSilenceMs = 3000;
 const pullTimeoutMs = 5000;
 
 export interface StateFollowerComponents {
@@ -29,6 +35,7 @@ export class StateFollower {
   private knownSeq = 0;
   private pulled = false;
   private pulling: Promise<void> | undefined;
+  private lastHeardMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
 
@@ -49,7 +56,8 @@ export class StateFollower {
 
   start(): void {
     this.unsubscribe = this.c.topic.subscribe((message) => this.receive(message));
-    this.timer = setInterval(() => this.catchUp(), checkIntervalMs);
+    this.lastHeardMs = Date.now();
+    this.timer = setInterval(() => this.catchUp(Date.now() - this.lastHeardMs > feedSilenceMs), checkIntervalMs);
     this.catchUp();
   }
 
@@ -70,6 +78,7 @@ export class StateFollower {
   }
 
   private receive(message: StateGossip): void {
+    this.lastHeardMs = Date.now();
     if (message.term >= this.leaderTerm) {
       this.leaderTerm = message.term;
       this.leaderId = message.leader;
@@ -79,8 +88,9 @@ export class StateFollower {
     if (message.seq > this.c.replica.seq) this.catchUp();
   }
 
-  private catchUp(): void {
-    if (this.pulling !== undefined || (this.pulled && this.c.replica.seq >= this.knownSeq)) return;
+  /** Pulls what is missing; with `evenIfCurrent`, also when nothing is known to be missing. */
+  private catchUp(evenIfCurrent = false): void {
+    if (this.pulling !== undefined || (!evenIfCurrent && this.pulled && this.c.replica.seq >= this.knownSeq)) return;
     this.pulling = this.pull().finally(() => (this.pulling = undefined));
   }
 
