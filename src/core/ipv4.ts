@@ -6,15 +6,21 @@ export interface Ipv4Block {
   prefix: number;
 }
 
-const dotted = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+/** Four octets 0-255 without leading zeros ("010" reads as octal in some tools, decimal in others). */
+const octet = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const dotted = new RegExp(`^${octet}\\.${octet}\\.${octet}\\.${octet}$`);
 
 /** The number for "10.200.3.7", or undefined when the text is not a dotted IPv4 address. */
 export function parseIpv4(text: string): number | undefined {
   const match = dotted.exec(text);
   if (match === null) return undefined;
   const octets = match.slice(1).map(Number);
-  if (octets.some((octet) => octet > 255)) return undefined;
   return ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
+}
+
+/** Whether `text` is a dotted IPv4 address ("10.0.0.5"). */
+export function isIpv4(text: unknown): text is string {
+  return typeof text === 'string' && parseIpv4(text) !== undefined;
 }
 
 export function formatIpv4(address: number): string {

@@ -12,7 +12,7 @@
  * client (the host) sees everything. A name the cluster does not define is forwarded.
  */
 import type { DnsService, DnsView } from './dns-view.js';
-import { isIpv4 } from './ipv4.js';
+import { isIpv4 } from '../core/ipv4.js';
 
 /** Who is asking: a task's stack and networks, or the host (`networks` undefined: sees all). */
 export interface DnsClientScope {

@@ -1,11 +1,6 @@
+import { isIpv4 } from '../core/ipv4.js';
+
 /** IPv4 address helpers for DNS names. */
-
-const ipv4Pattern = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** Whether `text` is a dotted-quad IPv4 address without leading zeros ("10.0.0.5"). */
-export function isIpv4(text: string): boolean {
-  return ipv4Pattern.test(text);
-}
 
 const reverseNamePattern = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.in-addr\.arpa$/;
 

@@ -3,7 +3,8 @@
  * backend addresses it spreads that traffic over. Both the nftables rules and the userland
  * proxy are built from these, so the two modes balance exactly the same things.
  */
-import { ipv4ToNumber, type LbService } from './lb-view.js';
+import { parseIpv4 } from '../core/ipv4.js';
+import type { LbService } from './lb-view.js';
 
 /** One address:port a service answers on, and where its connections go. */
 export interface LbFrontend {
@@ -53,5 +54,5 @@ export function frontendsOf(service: LbService): LbFrontend[] {
 }
 
 function sortedUnique(ips: string[]): string[] {
-  return [...new Set(ips)].sort((a, b) => ipv4ToNumber(a) - ipv4ToNumber(b));
+  return [...new Set(ips)].sort((a, b) => parseIpv4(a)! - parseIpv4(b)!);
 }

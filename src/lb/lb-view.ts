@@ -4,6 +4,8 @@
  * `LoadBalancer.update()` each time something changes; the balancer works out the difference.
  */
 
+import { isIpv4 } from '../core/ipv4.js';
+
 /** What this node balances: every service with a VIP or published ports, and its ready backends. */
 export interface LbView {
   services: LbService[];
@@ -44,18 +46,6 @@ export interface LbBackend {
   taskId: string;
   ip: string;
   local: boolean;
-}
-
-const ipv4Pattern = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** Whether `text` is a dotted-quad IPv4 address without leading zeros ("10.0.0.5"). */
-export function isIpv4(text: unknown): text is string {
-  return typeof text === 'string' && ipv4Pattern.test(text);
-}
-
-/** An IPv4 address as a number, for sorting. */
-export function ipv4ToNumber(ip: string): number {
-  return ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
 }
 
 function isCidr(text: unknown): boolean {
