@@ -68,6 +68,9 @@ export class ClusterNetworking implements TaskNetworking {
   private queued = false;
   private closed = false;
   private retry: NodeJS.Timeout | undefined;
+  /** What the DNS server and the load balancer were last given, to skip passes that change neither. */
+  private dnsKey = '';
+  private lbKey = '';
   private readonly readyWaiters = new Set<() => void>();
 
   constructor(private readonly o: ClusterNetworkingOptions) {
@@ -149,8 +152,22 @@ export class ClusterNetworking implements TaskNetworking {
     await this.node!.setPeers(peers);
     await this.node!.setIsolation(isolationView(store));
     const unreachable = new Set(members.filter((m) => m.status !== 'alive').map((m) => m.meta.id));
-    this.dns?.setView(dnsView(store, unreachable));
-    await this.lb?.update(lbView(store, this.o.selfId, unreachable)).catch((err: unknown) => this.log.warn('load balancer update failed', { error: errorMessage(err) }));
+    // Most commands (task reports on their way to running) change neither view: a new DNS
+    // view would rebuild the zone and empty swarmts-dns's cache for nothing.
+    const dns = dnsView(store, unreachable);
+    const dnsKey = JSON.stringify(dns);
+    if (dnsKey !== this.dnsKey) {
+      this.dns?.setView(dns);
+      this.dnsKey = dnsKey;
+    }
+    const lb = lbView(store, this.o.selfId, unreachable);
+    const lbKey = JSON.stringify(lb);
+    if (this.lb !== undefined && lbKey !== this.lbKey) {
+      await this.lb.update(lb).then(
+        () => (this.lbKey = lbKey),
+        (err: unknown) => this.log.warn('load balancer update failed', { error: errorMessage(err) }),
+      );
+    }
   }
 
   private async open(subnet: string, underlay: string): Promise<void> {
