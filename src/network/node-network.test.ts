@@ -35,7 +35,7 @@ function must(args: string[]): void {
 }
 
 function child(host: (typeof hosts)[number], action: 'up' | 'down', hostTasks: ReturnType<typeof task>[]): Promise<void> {
-  const order = { action, subnet: host.subnet, underlay: host.ip, pool: '10.200.0.0/16', dir: join(dir, host.ns), isolation, tasks: hostTasks, peers: hosts.map((h) => ({ subnet: h.subnet, underlay: h.ip })) };
+  const order = { action, subnet: host.subnet, underlay: host.ip, dir: join(dir, host.ns), isolation, tasks: hostTasks, peers: hosts.map((h) => ({ subnet: h.subnet, underlay: h.ip })) };
   return new Promise((resolve, reject) => {
     const proc = spawn('nsenter', [`--net=/run/netns/${host.ns}`, process.execPath, ...process.execArgv, childPath, JSON.stringify(order)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

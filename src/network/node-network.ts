@@ -11,7 +11,6 @@ import { overlayChanges, type OverlayPeer } from './overlay-peers.js';
 export interface NodeNetworkConfig {
   subnet: string;
   underlay: string;
-  pool: string;
   /** Virtual IPs: routed to the bridge, so the node itself reaches them (the load balancer rewrites them on output). */
   vipRange: string;
 }

@@ -43,7 +43,7 @@ const unsyncedRetryMs = 500;
 const attachWaitMs = 30_000;
 
 /** The IPv4 address in a member's first /ip4/ multiaddr: where the overlay reaches it. */
-export function underlayAddress(member: Member | undefined): string | undefined {
+function underlayAddress(member: Member | undefined): string | undefined {
   for (const address of member?.meta.addresses ?? []) {
     const match = /^\/ip4\/([0-9.]+)\//.exec(address);
     if (match !== null) return match[1];
@@ -171,7 +171,7 @@ export class ClusterNetworking implements TaskNetworking {
   }
 
   private async open(subnet: string, underlay: string): Promise<void> {
-    this.node = await NodeNetwork.open({ subnet, underlay, pool: addressPlan.pool, vipRange: addressPlan.vipRange }, this.log);
+    this.node = await NodeNetwork.open({ subnet, underlay, vipRange: addressPlan.vipRange }, this.log);
     const keep = new Set(this.o.store().taskList().filter((t) => t.nodeId === this.o.selfId && !isTerminal(t.state)).map((t) => t.id));
     await this.tasks.sweep(keep);
     const dns = new DnsServer(defaultDnsServerConfig(this.node.gateway, readResolvConf()), { services: [] }, this.log.child('dns'));

@@ -13,7 +13,6 @@ interface Order {
   action: 'up' | 'down';
   subnet: string;
   underlay: string;
-  pool: string;
   dir: string;
   peers: OverlayPeer[];
   isolation: IsolationView;
@@ -22,7 +21,7 @@ interface Order {
 
 const order = JSON.parse(process.argv[2]!) as Order;
 const log = new Logger({ ...defaultLoggerConfig(), level: 'warn' });
-const node = await NodeNetwork.open({ subnet: order.subnet, underlay: order.underlay, pool: order.pool, vipRange: '10.201.0.0/16' }, log);
+const node = await NodeNetwork.open({ subnet: order.subnet, underlay: order.underlay, vipRange: '10.201.0.0/16' }, log);
 const tasks = new TaskNetworks(order.dir, log);
 if (order.action === 'up') {
   await node.setPeers(order.peers);
